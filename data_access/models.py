@@ -1,0 +1,220 @@
+"""SQLAlchemy 2 typed ORM models of OGP members, action plans, commitments and their progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Where a row came from: the generated sample or a real import. The UI labels sample data.
+ORIGIN_SAMPLE = "sample"
+ORIGIN_IMPORT = "import"
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention so Alembic names constraints the same everywhere."""
+
+    type_annotation_map = {dict[str, Any]: JSON}
+
+
+Base.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+commitment_policy_area = Table(
+    "commitment_policy_area",
+    Base.metadata,
+    Column("commitment_id", ForeignKey("commitment.id", ondelete="CASCADE"), primary_key=True),
+    Column("policy_area_id", ForeignKey("policy_area.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_commitment_policy_area_policy_area_id", "policy_area_id"),
+)
+
+
+class Member(Base):
+    """An OGP member: a national government, a local one, or 'Other' (e.g. Kosovo)."""
+
+    __tablename__ = "member"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), unique=True)  # ISO3 for nationals, OGP's code for locals
+    name: Mapped[str] = mapped_column(String(200))
+    member_type: Mapped[str] = mapped_column(String(20))  # National / Legacy Local / Other
+    region: Mapped[str] = mapped_column(String(40), index=True)
+    status: Mapped[str] = mapped_column(String(40), default="Active")
+    joined_year: Mapped[int | None]
+    origin: Mapped[str] = mapped_column(String(10), default=ORIGIN_IMPORT)
+
+    action_plans: Mapped[list[ActionPlan]] = relationship(back_populates="member", cascade="all, delete-orphan")
+
+
+class ActionPlan(Base):
+    """A member's action plan: two (or four) years of commitments."""
+
+    __tablename__ = "action_plan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ogp_id: Mapped[str] = mapped_column(String(20), unique=True)  # e.g. AP_ALB01
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    submission_year: Mapped[int | None]
+    submitted_on: Mapped[dt.date | None] = mapped_column(Date)
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_year: Mapped[int | None]
+    duration_years: Mapped[int | None]
+    cohort: Mapped[str | None] = mapped_column(String(20))  # e.g. "2022 (even)"
+    co_creation_met: Mapped[bool | None] = mapped_column(Boolean)
+    origin: Mapped[str] = mapped_column(String(10), default=ORIGIN_IMPORT)
+
+    member: Mapped[Member] = relationship(back_populates="action_plans")
+    commitments: Mapped[list[Commitment]] = relationship(back_populates="action_plan", cascade="all, delete-orphan")
+
+
+class PolicyArea(Base):
+    """One of OGP's policy-area tags (a parent group, a sub-area or a cross-cutting tag)."""
+
+    __tablename__ = "policy_area"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    parent: Mapped[str | None] = mapped_column(String(120))
+    is_group: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Commitment(Base):
+    """One commitment of an action plan, with every IRM rating as written in OGP's sheet."""
+
+    __tablename__ = "commitment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ogp_id: Mapped[str] = mapped_column(String(20), unique=True)  # e.g. AL0002
+    action_plan_id: Mapped[int] = mapped_column(ForeignKey("action_plan.id", ondelete="CASCADE"), index=True)
+    number: Mapped[str | None] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(Text)
+    short_title: Mapped[str | None] = mapped_column(Text)
+    full_text: Mapped[str | None] = mapped_column(Text)
+    theme: Mapped[str | None] = mapped_column(Text)  # the plan's own free-text heading
+    lead_institution: Mapped[str | None] = mapped_column(Text)
+    supporting_institutions: Mapped[str | None] = mapped_column(Text)
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    start_date_raw: Mapped[str | None] = mapped_column(String(100))
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date_raw: Mapped[str | None] = mapped_column(String(100))
+    url: Mapped[str | None] = mapped_column(Text)
+
+    # IRM ratings, stored exactly as written (a rating, or ND / NR / NA); see dashboard.scales.INDICATORS.
+    specificity: Mapped[str | None] = mapped_column(String(40))
+    verifiable: Mapped[str | None] = mapped_column(String(40))
+    ogp_value_access_to_information: Mapped[str | None] = mapped_column(String(40))
+    ogp_value_civic_participation: Mapped[str | None] = mapped_column(String(40))
+    ogp_value_public_accountability: Mapped[str | None] = mapped_column(String(40))
+    ogp_value_technology: Mapped[str | None] = mapped_column(String(40))
+    potential_impact: Mapped[str | None] = mapped_column(String(40))
+    potential_for_results: Mapped[str | None] = mapped_column(String(40))
+    completion_midterm: Mapped[str | None] = mapped_column(String(40))
+    completion_end_of_term: Mapped[str | None] = mapped_column(String(40))
+    change_in_completion: Mapped[str | None] = mapped_column(String(40))
+    early_results: Mapped[str | None] = mapped_column(String(40))
+    diog_overall: Mapped[str | None] = mapped_column(String(40))
+    diog_access_to_information: Mapped[str | None] = mapped_column(String(40))
+    diog_civic_participation: Mapped[str | None] = mapped_column(String(40))
+    diog_public_accountability: Mapped[str | None] = mapped_column(String(40))
+    starred_2015: Mapped[str | None] = mapped_column(String(40))
+    starred_midterm: Mapped[str | None] = mapped_column(String(40))
+    starred_end_of_term: Mapped[str | None] = mapped_column(String(40))
+    midterm_report_year: Mapped[str | None] = mapped_column(String(10))
+    end_of_term_report_year: Mapped[str | None] = mapped_column(String(10))
+
+    # Derived once on write so the dashboard aggregates in SQL: the latest IRM completion and star.
+    completion: Mapped[str | None] = mapped_column(String(40), index=True)
+    starred: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+
+    # Every other column of OGP's sheet, kept verbatim so an export reproduces the file.
+    sheet_extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    origin: Mapped[str] = mapped_column(String(10), default=ORIGIN_IMPORT)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now(), onupdate=func.now())
+
+    action_plan: Mapped[ActionPlan] = relationship(back_populates="commitments")
+    policy_areas: Mapped[list[PolicyArea]] = relationship(secondary=commitment_policy_area, order_by=PolicyArea.id)
+    milestones: Mapped[list[Milestone]] = relationship(
+        back_populates="commitment", cascade="all, delete-orphan", order_by="Milestone.due_date"
+    )
+    progress_reports: Mapped[list[ProgressReport]] = relationship(
+        back_populates="commitment", cascade="all, delete-orphan", order_by="ProgressReport.as_of"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Milestone(Base):
+    """A milestone of a commitment with its due date and, once met, the date it was done."""
+
+    __tablename__ = "milestone"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitment.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    done_date: Mapped[dt.date | None] = mapped_column(Date)
+
+    commitment: Mapped[Commitment] = relationship(back_populates="milestones")
+
+
+class ProgressReport(Base):
+    """One dated statement of a commitment's progress from one source. Append-only: never updated."""
+
+    __tablename__ = "progress_report"
+    __table_args__ = (
+        CheckConstraint(
+            "source IN ('government', 'civil_society', 'support_unit', 'irm_midterm', 'irm_end_of_term', "
+            "'irm_results')",
+            name="source",
+        ),
+        Index("ix_progress_report_commitment_as_of", "commitment_id", "as_of"),
+        UniqueConstraint("commitment_id", "source", "as_of", "completion", name="uq_progress_report_statement"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitment.id", ondelete="CASCADE"))
+    as_of: Mapped[dt.date] = mapped_column(Date, index=True)
+    source: Mapped[str] = mapped_column(String(20))
+    completion: Mapped[str] = mapped_column(String(40))  # completion scale value, or ND / NR / NA
+    result: Mapped[str | None] = mapped_column(String(40))  # early results or DIOG where given
+    note: Mapped[str | None] = mapped_column(Text)
+    evidence_url: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(120))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+
+    commitment: Mapped[Commitment] = relationship(back_populates="progress_reports")
+
+
+class AppMeta(Base):
+    """Key/value facts about the database: data version (bumped by every write), last import."""
+
+    __tablename__ = "app_meta"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
