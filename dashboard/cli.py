@@ -81,8 +81,8 @@ def export_ogp(path: Path, database_url: str | None) -> None:
 @database_option
 def import_progress_command(path: Path, dry_run: bool, recorded_by: str, database_url: str | None) -> None:
     """Import progress reports from a CSV (see README: progress CSV format)."""
-    from data_access.progress_import import import_progress
     from data_access.problems import ImportFailed
+    from data_access.progress_import import import_progress
 
     try:
         summary = import_progress(_engine(database_url), path, dry_run=dry_run, recorded_by=recorded_by)

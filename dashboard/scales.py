@@ -75,7 +75,9 @@ DIOG = Scale(
     aliases={"Worsened": "Worsens"},
 )
 EARLY_RESULTS = Scale(
-    "early_results", "Early results (IRM, 2020- plans)", ("No notable results", "Moderate", "Significant", "Outstanding")
+    "early_results",
+    "Early results (IRM, 2020- plans)",
+    ("No notable results", "Moderate", "Significant", "Outstanding"),
 )
 
 SCALES: dict[str, Scale] = {

@@ -1,0 +1,55 @@
+"""Page registry: which render function serves which path, and what every render returns."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from dashboard.context import AppContext
+from dashboard.filters import Filters
+
+
+@dataclass
+class Page:
+    """A rendered page: its content, breadcrumb trail and browser-tab title."""
+
+    children: Any
+    trail: list[tuple[str, str | None]] = field(default_factory=list)
+    title: str = ""
+
+
+Renderer = Callable[..., Page]
+ROUTES: list[tuple[re.Pattern[str], Renderer]] = []
+
+
+def route(pattern: str) -> Callable[[Renderer], Renderer]:
+    """Register a render function `fn(ctx, filters, **path_params) -> Page` for a path pattern."""
+
+    def decorate(fn: Renderer) -> Renderer:
+        ROUTES.append((re.compile(f"^{pattern}/?$"), fn))
+        return fn
+
+    return decorate
+
+
+def resolve(pathname: str | None) -> tuple[Renderer, dict[str, str]] | None:
+    """The render function and path parameters for a path, or None when no page matches."""
+    path = pathname or "/"
+    if len(path) > 300:
+        return None
+    for pattern, fn in ROUTES:
+        match = pattern.match(path if path == "/" else path.rstrip("/") or "/")
+        if match:
+            return fn, match.groupdict()
+    return None
+
+
+def render(ctx: AppContext, pathname: str | None, filters: Filters) -> Page | None:
+    """Render the page at a path, or None when there is no such page."""
+    found = resolve(pathname)
+    if found is None:
+        return None
+    fn, params = found
+    return fn(ctx, filters, **params)

@@ -1,0 +1,178 @@
+"""Callbacks of the frame: routing, URL <-> filter-bar sync, drilldown clicks, data badge."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
+from sqlalchemy.exc import SQLAlchemyError
+
+from callbacks import pages
+from dashboard.context import AppContext
+from dashboard.filters import MEMBER_TYPE_PARAMS, Filters, parse_filters
+from data_access import queries
+from layouts import ids
+from layouts.components import breadcrumbs, empty_state, error_banner
+
+log = logging.getLogger(__name__)
+
+FILTER_INPUTS = (
+    ids.FILTER_MEMBER,
+    ids.FILTER_REGION,
+    ids.FILTER_MEMBER_TYPE,
+    ids.FILTER_CYCLE,
+    ids.FILTER_POLICY_AREA,
+    ids.FILTER_COMPLETION,
+    ids.FILTER_STARRED,
+    ids.FILTER_DELAY_STATUS,
+)
+
+
+def current_filters(ctx_: AppContext, search: str | None) -> tuple[Filters, list[str]]:
+    """Filters of the URL, validated against the members in the database."""
+    return parse_filters(search, known_members=queries.member_codes(ctx_.engine))
+
+
+def render_page(app_ctx: AppContext, pathname: str | None, search: str | None) -> tuple[Any, Any, Any, Any]:
+    """Page content, breadcrumbs, filter messages and data badge for a URL; never raises."""
+    try:
+        filters, problems = current_filters(app_ctx, search)
+        page = pages.render(app_ctx, pathname, filters)
+        status = queries.data_status(app_ctx.engine)
+    except SQLAlchemyError:
+        log.exception("database error while rendering %s", pathname)
+        banner = error_banner(
+            "The database cannot be reached right now, so no figures can be shown. "
+            "Try again in a minute; if it persists, tell the dashboard's administrator."
+        )
+        return banner, None, None, no_update
+    except Exception:  # a page bug must show a message, never a traceback
+        log.exception("error while rendering %s", pathname)
+        return (
+            error_banner("This page could not be drawn because of an internal error. It has been logged."),
+            None,
+            None,
+            no_update,
+        )
+    if page is None:
+        content = empty_state(
+            f"There is no page at '{(pathname or '')[:80]}'.",
+            "Use the navigation bar above, or go back to the overview.",
+        )
+        return content, breadcrumbs([("Overview", "/"), ("Page not found", None)]), None, data_badge(status)
+    alerts = (
+        dbc.Alert(
+            [
+                html.Strong("Some filters in this link were not understood and were ignored:"),
+                html.Ul([html.Li(p) for p in problems]),
+            ],
+            color="warning",
+            dismissable=True,
+            className="filter-problems",
+        )
+        if problems
+        else None
+    )
+    trail = breadcrumbs(page.trail) if page.trail else None
+    return page.children, trail, alerts, data_badge(status)
+
+
+def data_badge(status: dict[str, Any]) -> html.Span:
+    """'Sample data' (generated) or 'OGP data' with its import date."""
+    if status["is_sample"]:
+        return dbc.Badge(
+            [html.I(className="bi bi-exclamation-diamond me-1"), "Sample data — generated, not real OGP figures"],
+            color="warning",
+            text_color="dark",
+            className="data-badge",
+            title="Import OGP's commitments sheet with `python -m dashboard import-ogp FILE` to replace it.",
+        )
+    when = (status.get("last_import") or status.get("updated_at") or "")[:10]
+    return dbc.Badge(f"OGP data{', imported ' + when if when else ''}", color="success", className="data-badge")
+
+
+def sync_filters(search: str | None, values: list[Any], trigger: str | None) -> tuple[Any, ...]:
+    """Keep the URL and the filter bar in step: URL changes set the bar, bar changes write the URL."""
+    if trigger in (None, ids.URL):
+        filters, _ = parse_filters(search)
+        reverse_types = {v: k for k, v in MEMBER_TYPE_PARAMS.items()}
+        starred = None if filters.starred is None else ("yes" if filters.starred else "no")
+        bar = [
+            list(filters.member),
+            list(filters.region),
+            [reverse_types[t] for t in filters.member_type],
+            list(filters.cycle),
+            list(filters.policy_area),
+            list(filters.completion),
+            starred,
+            list(filters.delay_status),
+        ]
+        return (no_update, *bar)
+    if trigger == ids.FILTER_CLEAR:
+        base, _ = parse_filters(search)
+        cleared = Filters(as_of=base.as_of).to_query()
+        return (cleared, [], [], [], [], [], [], None, [])
+    base, _ = parse_filters(search)
+    member, region, member_type, cycle, area, completion, starred, delay = values
+    filters = base.replace(
+        member=tuple(member or ()),
+        region=tuple(region or ()),
+        member_type=tuple(MEMBER_TYPE_PARAMS[t] for t in (member_type or ()) if t in MEMBER_TYPE_PARAMS),
+        cycle=tuple(int(c) for c in (cycle or ())),
+        policy_area=tuple(area or ()),
+        completion=tuple(completion or ()),
+        starred=None if not starred else starred == "yes",
+        delay_status=tuple(delay or ()),
+    )
+    query = filters.to_query()
+    return (query if query != (search or "") else no_update, *([no_update] * len(FILTER_INPUTS)))
+
+
+def drill_href(click_data: dict[str, Any] | None) -> str | None:
+    """The drilldown link carried by a clicked point (customdata[0] or customdata), if it is a local path."""
+    if not click_data or not click_data.get("points"):
+        return None
+    point = click_data["points"][0]
+    custom = point.get("customdata")
+    href = custom[0] if isinstance(custom, list) and custom else custom
+    if isinstance(href, str) and href.startswith("/") and not href.startswith("//"):
+        return href
+    return None
+
+
+def register(app: Dash, app_ctx: AppContext) -> None:
+    """Wire the frame's callbacks."""
+
+    @app.callback(
+        Output(ids.PAGE, "children"),
+        Output(ids.BREADCRUMBS, "children"),
+        Output(ids.FILTER_ALERTS, "children"),
+        Output(ids.DATA_BADGE, "children"),
+        Input(ids.URL, "pathname"),
+        Input(ids.URL, "search"),
+    )
+    def _render(pathname, search):
+        return render_page(app_ctx, pathname, search)
+
+    @app.callback(
+        Output(ids.URL, "search"),
+        *(Output(i, "value") for i in FILTER_INPUTS),
+        Input(ids.URL, "search"),
+        *(Input(i, "value") for i in FILTER_INPUTS),
+        Input(ids.FILTER_CLEAR, "n_clicks"),
+    )
+    def _sync(search, *values):
+        return sync_filters(search, list(values[:-1]), ctx.triggered_id)
+
+    @app.callback(
+        Output(ids.URL, "href", allow_duplicate=True),
+        Input(ids.drill_chart(ALL), "clickData"),
+        State(ids.URL, "pathname"),
+        prevent_initial_call=True,
+    )
+    def _drill(_clicks, _pathname):
+        triggered = ctx.triggered[0] if ctx.triggered else None
+        href = drill_href(triggered["value"]) if triggered else None
+        return href if href else no_update

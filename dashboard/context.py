@@ -1,0 +1,24 @@
+"""What every callback needs: the database engine, the settings and today's date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from dashboard.settings import Settings
+
+
+@dataclass(frozen=True)
+class AppContext:
+    """Shared, read-only state of one app instance (nothing user-specific lives here)."""
+
+    engine: Engine
+    settings: Settings
+
+    def today(self) -> dt.date:
+        """Today's date, or the fixed date set by OGP_TODAY (demos, tests)."""
+        if self.settings.today:
+            return dt.date.fromisoformat(self.settings.today)
+        return dt.date.today()

@@ -1,0 +1,61 @@
+"""Assemble the Dash app: settings, database, layout, callbacks, server hardening."""
+
+from __future__ import annotations
+
+import logging
+
+from dash import Dash, html
+from sqlalchemy.exc import SQLAlchemyError
+
+from dashboard.context import AppContext
+from dashboard.settings import ROOT, Settings
+from data_access.db import get_engine, migrate
+
+log = logging.getLogger(__name__)
+
+
+def build_app(settings: Settings | None = None) -> Dash:
+    """A configured Dash app on the database named by the settings (migrated on start)."""
+    settings = settings or Settings.from_env()
+    try:
+        migrate(settings.database_url)
+    except SQLAlchemyError:
+        log.exception("could not migrate the database; pages will show an error banner")
+    app_ctx = AppContext(engine=get_engine(settings.database_url), settings=settings)
+
+    app = Dash(
+        __name__,
+        title="OGP Implementation Monitor",
+        assets_folder=str(ROOT / "assets"),
+        suppress_callback_exceptions=True,
+        serve_locally=True,
+        update_title=None,
+    )
+    app.server.config.update(SECRET_KEY=settings.secret_key)
+    app.layout = lambda: _layout(app_ctx)
+    _register_pages()
+    _register_callbacks(app, app_ctx)
+    return app
+
+
+def _layout(app_ctx: AppContext) -> html.Div:
+    from data_access import queries
+    from layouts.shell import app_layout
+
+    try:
+        options = queries.filter_options(app_ctx.engine)
+    except SQLAlchemyError:
+        log.exception("database unreachable while building the layout")
+        options = {}
+    return app_layout(options)
+
+
+def _register_pages() -> None:
+    # Importing a page module registers its routes (callbacks.pages.route).
+    import callbacks.overview  # noqa: F401
+
+
+def _register_callbacks(app: Dash, app_ctx: AppContext) -> None:
+    from callbacks import shell
+
+    shell.register(app, app_ctx)

@@ -1,0 +1,160 @@
+"""Dashboard filters: parsed from and written to the URL query string, validated with clear messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, fields
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+from dashboard.policy_areas import POLICY_AREA_BY_SLUG
+from dashboard.scales import COMPLETION, DELAY_STATUSES, REGIONS
+
+MEMBER_TYPE_PARAMS: dict[str, str] = {"national": "National", "local": "Legacy Local", "other": "Other"}
+MEMBER_CODE = re.compile(r"^[A-Z]{2,6}$")
+MAX_VALUES = 50  # per parameter: a longer list is a forged URL, not a person's choice
+MAX_QUERY_LENGTH = 4000
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The filters a view is showing. Empty tuple / None means 'all'."""
+
+    member: tuple[str, ...] = ()
+    region: tuple[str, ...] = ()
+    member_type: tuple[str, ...] = ()
+    cycle: tuple[int, ...] = ()
+    policy_area: tuple[str, ...] = ()
+    completion: tuple[str, ...] = ()
+    starred: bool | None = None
+    delay_status: tuple[str, ...] = ()
+    as_of: dt.date | None = None
+
+    def query_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for data_access.queries (delay status and as-of are handled by callers)."""
+        return {
+            "member": self.member or None,
+            "region": self.region or None,
+            "member_type": self.member_type or None,
+            "cycle": self.cycle or None,
+            "policy_area": self.policy_area or None,
+            "completion": self.completion or None,
+            "starred": self.starred,
+        }
+
+    def to_query(self) -> str:
+        """The URL query string ('' when no filter is set), stable in order."""
+        pairs: list[tuple[str, str]] = []
+        reverse_types = {v: k for k, v in MEMBER_TYPE_PARAMS.items()}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value in (None, ()):
+                continue
+            if f.name == "starred":
+                pairs.append(("starred", "yes" if value else "no"))
+            elif f.name == "as_of":
+                pairs.append(("as_of", value.isoformat()))
+            elif f.name == "member_type":
+                pairs.extend(("member_type", reverse_types[v]) for v in value)
+            else:
+                pairs.extend((f.name, str(v)) for v in value)
+        return "?" + urlencode(pairs) if pairs else ""
+
+    def replace(self, **changes: Any) -> Filters:
+        """A copy with some filters changed."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values.update(changes)
+        return Filters(**values)
+
+    @property
+    def is_empty(self) -> bool:
+        """True when no filter is set."""
+        return self == Filters()
+
+
+def parse_filters(search: str | None, *, known_members: set[str] | None = None) -> tuple[Filters, list[str]]:
+    """Filters from a query string, plus a message for every value that was ignored."""
+    if not search:
+        return Filters(), []
+    if len(search) > MAX_QUERY_LENGTH:
+        return Filters(), ["The link's filter part is too long and was ignored."]
+    params = parse_qs(search.lstrip("?"), keep_blank_values=False)
+    errors: list[str] = []
+    values: dict[str, Any] = {}
+
+    def many(name: str) -> list[str]:
+        items = [v.strip() for raw in params.get(name, []) for v in raw.split(",") if v.strip()]
+        if len(items) > MAX_VALUES:
+            errors.append(f"Too many values for '{name}'; only the first {MAX_VALUES} were used.")
+            items = items[:MAX_VALUES]
+        return list(dict.fromkeys(items))
+
+    members = []
+    for code in many("member"):
+        code_upper = code.upper()
+        if not MEMBER_CODE.match(code_upper):
+            errors.append(f"'{_shown(code)}' is not a member code (expected letters such as ALB or ARBA).")
+        elif known_members is not None and code_upper not in known_members:
+            errors.append(f"Unknown member '{code_upper}'.")
+        else:
+            members.append(code_upper)
+    values["member"] = tuple(members)
+    values["region"] = _choose(many("region"), REGIONS, "region", errors)
+    types = []
+    for value in many("member_type"):
+        if value.lower() in MEMBER_TYPE_PARAMS:
+            types.append(MEMBER_TYPE_PARAMS[value.lower()])
+        else:
+            errors.append(f"Unknown member type '{_shown(value)}' (use national, local or other).")
+    values["member_type"] = tuple(types)
+    cycles = []
+    for value in many("cycle"):
+        if value.isdigit() and 2011 <= int(value) <= 2100:
+            cycles.append(int(value))
+        else:
+            errors.append(f"'{_shown(value)}' is not an action-plan cycle (a submission year from 2011).")
+    values["cycle"] = tuple(cycles)
+    areas = []
+    for slug in many("policy_area"):
+        if slug in POLICY_AREA_BY_SLUG:
+            areas.append(slug)
+        else:
+            errors.append(f"Unknown policy area '{_shown(slug)}'.")
+    values["policy_area"] = tuple(areas)
+    values["completion"] = _choose(many("completion"), COMPLETION.values, "completion level", errors)
+    values["delay_status"] = _choose(many("delay_status"), DELAY_STATUSES, "delay status", errors)
+    starred = many("starred")
+    if starred:
+        flag = starred[0].lower()
+        if flag in {"yes", "true", "1"}:
+            values["starred"] = True
+        elif flag in {"no", "false", "0"}:
+            values["starred"] = False
+        else:
+            errors.append(f"'starred' must be yes or no, not '{_shown(starred[0])}'.")
+    as_of = many("as_of")
+    if as_of:
+        try:
+            values["as_of"] = dt.date.fromisoformat(as_of[0])
+        except ValueError:
+            errors.append(f"'{_shown(as_of[0])}' is not a date (use YYYY-MM-DD).")
+    unknown = sorted(set(params) - {f.name for f in fields(Filters)})
+    errors.extend(f"Unknown filter '{_shown(name)}' was ignored." for name in unknown)
+    return Filters(**values), errors
+
+
+def _choose(items: list[str], allowed: tuple[str, ...], what: str, errors: list[str]) -> tuple[str, ...]:
+    lookup = {a.lower(): a for a in allowed}
+    chosen = []
+    for item in items:
+        if item.lower() in lookup:
+            chosen.append(lookup[item.lower()])
+        else:
+            errors.append(f"Unknown {what} '{_shown(item)}' (expected one of: {', '.join(allowed)}).")
+    return tuple(chosen)
+
+
+def _shown(value: str) -> str:
+    """A user-supplied value, shortened for a message (it is shown as text, never as HTML)."""
+    return value if len(value) <= 40 else value[:37] + "..."

@@ -1,0 +1,406 @@
+"""Read-only queries for the dashboard: keyword-only filters in, DataFrames with documented columns out.
+
+Aggregation happens in SQL; every value is a bound parameter; sort keys come from whitelists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, Select, and_, case, distinct, func, literal, or_, select
+from sqlalchemy.sql import ColumnElement
+
+from dashboard.scales import HIGH_COMPLETION
+from data_access.models import (
+    ORIGIN_SAMPLE,
+    ActionPlan,
+    AppMeta,
+    Commitment,
+    Member,
+    Milestone,
+    PolicyArea,
+    ProgressReport,
+    commitment_policy_area,
+)
+
+COMMITMENT_COLUMNS = [
+    "commitment_id",  # database id
+    "ogp_id",  # OGP's unique identifier, e.g. AL0002
+    "title",
+    "member_code",
+    "member_name",
+    "region",
+    "member_type",
+    "action_plan",  # OGP plan id, e.g. AP_ALB01
+    "submission_year",
+    "start_date",
+    "end_date",
+    "lead_institution",
+    "completion",  # latest IRM completion rating, None when not yet assessed
+    "starred",
+    "potential_impact",
+    "potential_for_results",
+]
+
+
+def _frame(engine: Engine, stmt: Select, columns: Sequence[str]) -> pd.DataFrame:
+    """Run a select and return its rows as a DataFrame that keeps its columns when empty."""
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=list(columns))
+
+
+def commitment_conditions(
+    *,
+    member: Sequence[str] | None = None,
+    region: Sequence[str] | None = None,
+    member_type: Sequence[str] | None = None,
+    plan: Sequence[str] | None = None,
+    cycle: Sequence[int] | None = None,
+    policy_area: Sequence[str] | None = None,
+    completion: Sequence[str] | None = None,
+    starred: bool | None = None,
+    as_of: dt.date | None = None,
+) -> list[ColumnElement[bool]]:
+    """WHERE clauses over Commitment/ActionPlan/Member for the filters given (None = no filter)."""
+    conditions: list[ColumnElement[bool]] = []
+    if member:
+        conditions.append(Member.code.in_(list(member)))
+    if region:
+        conditions.append(Member.region.in_(list(region)))
+    if member_type:
+        conditions.append(Member.member_type.in_(list(member_type)))
+    if plan:
+        conditions.append(ActionPlan.ogp_id.in_(list(plan)))
+    if cycle:
+        conditions.append(ActionPlan.submission_year.in_([int(c) for c in cycle]))
+    if policy_area:
+        tagged = (
+            select(commitment_policy_area.c.commitment_id)
+            .join(PolicyArea, PolicyArea.id == commitment_policy_area.c.policy_area_id)
+            .where(PolicyArea.slug.in_(list(policy_area)))
+        )
+        conditions.append(Commitment.id.in_(tagged))
+    if completion:
+        conditions.append(Commitment.completion.in_(list(completion)))
+    if starred is not None:
+        conditions.append(Commitment.starred.is_(starred))
+    if as_of is not None:
+        conditions.append(or_(ActionPlan.start_date.is_(None), ActionPlan.start_date <= as_of))
+    return conditions
+
+
+def _scoped(stmt: Select, filters: dict[str, Any]) -> Select:
+    stmt = stmt.select_from(Commitment).join(ActionPlan, Commitment.action_plan_id == ActionPlan.id)
+    stmt = stmt.join(Member, ActionPlan.member_id == Member.id)
+    conditions = commitment_conditions(**filters)
+    return stmt.where(and_(*conditions)) if conditions else stmt
+
+
+HIGH_COMPLETION_CASE = case((Commitment.completion.in_(sorted(HIGH_COMPLETION)), 1), else_=0)
+ASSESSED_CASE = case((Commitment.completion.is_not(None), 1), else_=0)
+STARRED_CASE = case((Commitment.starred.is_(True), 1), else_=0)
+# "High ambition": Transformative potential impact (to 2019) or Substantial potential for results (2020-).
+AMBITIOUS_CASE = case(
+    (or_(Commitment.potential_impact == "Transformative", Commitment.potential_for_results == "Substantial"), 1),
+    else_=0,
+)
+AMBITION_RATED_CASE = case(
+    (
+        or_(
+            Commitment.potential_impact.in_(["None", "Minor", "Moderate", "Transformative"]),
+            Commitment.potential_for_results.in_(["Unclear", "Modest", "Substantial"]),
+        ),
+        1,
+    ),
+    else_=0,
+)
+
+
+def commitments(engine: Engine, **filters: Any) -> pd.DataFrame:
+    """Every commitment matching the filters; columns COMMITMENT_COLUMNS, ordered by member and id."""
+    stmt = _scoped(
+        select(
+            Commitment.id,
+            Commitment.ogp_id,
+            Commitment.title,
+            Member.code,
+            Member.name,
+            Member.region,
+            Member.member_type,
+            ActionPlan.ogp_id,
+            ActionPlan.submission_year,
+            Commitment.start_date,
+            Commitment.end_date,
+            Commitment.lead_institution,
+            Commitment.completion,
+            Commitment.starred,
+            Commitment.potential_impact,
+            Commitment.potential_for_results,
+        ),
+        filters,
+    ).order_by(Member.name, Commitment.ogp_id)
+    return _frame(engine, stmt, COMMITMENT_COLUMNS)
+
+
+def overview_counts(engine: Engine, **filters: Any) -> dict[str, int]:
+    """Counts behind the overview KPIs: members, plans, commitments, assessed, high completion, starred."""
+    stmt = _scoped(
+        select(
+            func.count(distinct(Member.id)),
+            func.count(distinct(ActionPlan.id)),
+            func.count(Commitment.id),
+            func.coalesce(func.sum(ASSESSED_CASE), 0),
+            func.coalesce(func.sum(HIGH_COMPLETION_CASE), 0),
+            func.coalesce(func.sum(STARRED_CASE), 0),
+        ),
+        filters,
+    )
+    with engine.connect() as conn:
+        row = conn.execute(stmt).one()
+    keys = ["members", "action_plans", "commitments", "assessed", "high_completion", "starred"]
+    return {k: int(v or 0) for k, v in zip(keys, row, strict=True)}
+
+
+GROUPINGS: dict[str, Any] = {
+    "region": Member.region,
+    "member": Member.code,
+    "member_type": Member.member_type,
+    "cycle": ActionPlan.submission_year,
+    "action_plan": ActionPlan.ogp_id,
+}
+
+
+def completion_counts(engine: Engine, *, by: str, **filters: Any) -> pd.DataFrame:
+    """Commitments per group and completion level; columns [by, 'completion', 'commitments'].
+
+    `by` is one of GROUPINGS or 'policy_area' (slug); completion None means not yet assessed.
+    """
+    if by == "policy_area":
+        group = PolicyArea.slug
+        stmt = select(group, Commitment.completion, func.count(Commitment.id))
+        stmt = _scoped(stmt, filters)
+        stmt = stmt.join(commitment_policy_area, commitment_policy_area.c.commitment_id == Commitment.id).join(
+            PolicyArea, PolicyArea.id == commitment_policy_area.c.policy_area_id
+        )
+    elif by in GROUPINGS:
+        group = GROUPINGS[by]
+        stmt = _scoped(select(group, Commitment.completion, func.count(Commitment.id)), filters)
+    else:
+        raise ValueError(f"cannot group by {by!r}")
+    stmt = stmt.group_by(group, Commitment.completion).order_by(group)
+    return _frame(engine, stmt, [by, "completion", "commitments"])
+
+
+def cycle_trend(engine: Engine, **filters: Any) -> pd.DataFrame:
+    """Per action-plan cycle (submission year): commitments, assessed, high completion, starred, ambitious.
+
+    Columns: cycle, commitments, assessed, high_completion, starred, ambition_rated, ambitious.
+    """
+    stmt = _scoped(
+        select(
+            ActionPlan.submission_year,
+            func.count(Commitment.id),
+            func.sum(ASSESSED_CASE),
+            func.sum(HIGH_COMPLETION_CASE),
+            func.sum(STARRED_CASE),
+            func.sum(AMBITION_RATED_CASE),
+            func.sum(AMBITIOUS_CASE),
+        ),
+        filters,
+    )
+    stmt = stmt.where(ActionPlan.submission_year.is_not(None)).group_by(ActionPlan.submission_year)
+    stmt = stmt.order_by(ActionPlan.submission_year)
+    columns = ["cycle", "commitments", "assessed", "high_completion", "starred", "ambition_rated", "ambitious"]
+    return _frame(engine, stmt, columns)
+
+
+MEMBER_SUMMARY_COLUMNS = [
+    "code",
+    "name",
+    "region",
+    "member_type",
+    "status",
+    "action_plans",
+    "commitments",
+    "assessed",
+    "high_completion",
+    "starred",
+]
+
+
+def member_summary(engine: Engine, **filters: Any) -> pd.DataFrame:
+    """One row per member with commitments matching the filters; columns MEMBER_SUMMARY_COLUMNS."""
+    stmt = _scoped(
+        select(
+            Member.code,
+            Member.name,
+            Member.region,
+            Member.member_type,
+            Member.status,
+            func.count(distinct(ActionPlan.id)),
+            func.count(Commitment.id),
+            func.sum(ASSESSED_CASE),
+            func.sum(HIGH_COMPLETION_CASE),
+            func.sum(STARRED_CASE),
+        ),
+        filters,
+    )
+    stmt = stmt.group_by(Member.code, Member.name, Member.region, Member.member_type, Member.status)
+    return _frame(engine, stmt.order_by(Member.name), MEMBER_SUMMARY_COLUMNS)
+
+
+PLAN_COLUMNS = [
+    "plan_id",
+    "action_plan",
+    "member_code",
+    "member_name",
+    "region",
+    "member_type",
+    "member_status",
+    "number",
+    "submission_year",
+    "submitted_on",
+    "start_date",
+    "end_date",
+    "duration_years",
+    "cohort",
+    "co_creation_met",
+    "commitments",
+]
+
+
+def action_plans(
+    engine: Engine,
+    *,
+    member: Sequence[str] | None = None,
+    region: Sequence[str] | None = None,
+    member_type: Sequence[str] | None = None,
+    cycle: Sequence[int] | None = None,
+    running_on: dt.date | None = None,
+    **_ignored: Any,
+) -> pd.DataFrame:
+    """Action plans with their member and commitment count; columns PLAN_COLUMNS.
+
+    `running_on` keeps plans whose implementation period contains that date. Commitment-level
+    filters (policy area, completion, starred) do not apply to plans and are ignored.
+    """
+    count = select(func.count(Commitment.id)).where(Commitment.action_plan_id == ActionPlan.id).scalar_subquery()
+    stmt = select(
+        ActionPlan.id,
+        ActionPlan.ogp_id,
+        Member.code,
+        Member.name,
+        Member.region,
+        Member.member_type,
+        Member.status,
+        ActionPlan.number,
+        ActionPlan.submission_year,
+        ActionPlan.submitted_on,
+        ActionPlan.start_date,
+        ActionPlan.end_date,
+        ActionPlan.duration_years,
+        ActionPlan.cohort,
+        ActionPlan.co_creation_met,
+        count,
+    ).join(Member, ActionPlan.member_id == Member.id)
+    if member:
+        stmt = stmt.where(Member.code.in_(list(member)))
+    if region:
+        stmt = stmt.where(Member.region.in_(list(region)))
+    if member_type:
+        stmt = stmt.where(Member.member_type.in_(list(member_type)))
+    if cycle:
+        stmt = stmt.where(ActionPlan.submission_year.in_([int(c) for c in cycle]))
+    if running_on is not None:
+        stmt = stmt.where(ActionPlan.start_date <= running_on, ActionPlan.end_date >= running_on)
+    stmt = stmt.order_by(Member.name, ActionPlan.number)
+    return _frame(engine, stmt, PLAN_COLUMNS)
+
+
+LATEST_PROGRESS_COLUMNS = ["commitment_id", "source", "as_of", "completion", "result"]
+
+
+def latest_progress(engine: Engine, *, on: dt.date | None = None, **filters: Any) -> pd.DataFrame:
+    """Latest progress report per commitment and source dated on or before `on` (all when None).
+
+    Columns LATEST_PROGRESS_COLUMNS; replaying a past date uses only reports that existed then.
+    """
+    ranked = select(
+        ProgressReport.commitment_id,
+        ProgressReport.source,
+        ProgressReport.as_of,
+        ProgressReport.completion,
+        ProgressReport.result,
+        func.row_number()
+        .over(
+            partition_by=(ProgressReport.commitment_id, ProgressReport.source),
+            order_by=(ProgressReport.as_of.desc(), ProgressReport.id.desc()),
+        )
+        .label("rank"),
+    )
+    if on is not None:
+        ranked = ranked.where(ProgressReport.as_of <= on)
+    if filters:
+        scope = _scoped(select(Commitment.id), filters)
+        ranked = ranked.where(ProgressReport.commitment_id.in_(scope))
+    ranked = ranked.subquery()
+    stmt = select(ranked.c.commitment_id, ranked.c.source, ranked.c.as_of, ranked.c.completion, ranked.c.result).where(
+        ranked.c.rank == 1
+    )
+    return _frame(engine, stmt, LATEST_PROGRESS_COLUMNS)
+
+
+MILESTONE_COLUMNS = ["milestone_id", "commitment_id", "title", "due_date", "done_date"]
+
+
+def milestones(engine: Engine, **filters: Any) -> pd.DataFrame:
+    """Milestones of the commitments matching the filters; columns MILESTONE_COLUMNS."""
+    stmt = select(Milestone.id, Milestone.commitment_id, Milestone.title, Milestone.due_date, Milestone.done_date)
+    if filters:
+        stmt = stmt.where(Milestone.commitment_id.in_(_scoped(select(Commitment.id), filters)))
+    return _frame(engine, stmt.order_by(Milestone.commitment_id, Milestone.due_date), MILESTONE_COLUMNS)
+
+
+def member_codes(engine: Engine) -> set[str]:
+    """Codes of every member (to validate URL filters)."""
+    with engine.connect() as conn:
+        return set(conn.scalars(select(Member.code)))
+
+
+def filter_options(engine: Engine) -> dict[str, list[Any]]:
+    """Choices for the filter bar: members (code, name), cycles, policy areas (slug, name)."""
+    with engine.connect() as conn:
+        members = conn.execute(select(Member.code, Member.name).order_by(Member.name)).all()
+        cycles = conn.scalars(
+            select(ActionPlan.submission_year)
+            .distinct()
+            .where(ActionPlan.submission_year.is_not(None))
+            .order_by(ActionPlan.submission_year)
+        ).all()
+        areas = conn.execute(select(PolicyArea.slug, PolicyArea.name).order_by(PolicyArea.id)).all()
+    return {
+        "members": [tuple(m) for m in members],
+        "cycles": list(cycles),
+        "policy_areas": [tuple(a) for a in areas],
+    }
+
+
+def data_status(engine: Engine) -> dict[str, Any]:
+    """Where the data came from and when it last changed: is_sample, data_version, updated_at, last_import."""
+    with engine.connect() as conn:
+        meta = dict(conn.execute(select(AppMeta.key, AppMeta.value)).all())
+        has_sample = conn.execute(
+            select(literal(1)).select_from(Member).where(Member.origin == ORIGIN_SAMPLE).limit(1)
+        ).first()
+        latest_report = conn.scalar(select(func.max(ProgressReport.as_of)))
+    return {
+        "is_sample": has_sample is not None,
+        "data_version": int(meta.get("data_version", 0)),
+        "updated_at": meta.get("data_updated_at"),
+        "last_import": meta.get("last_import"),
+        "latest_report": latest_report,
+    }

@@ -1,0 +1,156 @@
+"""Small building blocks shared by every page: headers, KPI cards, legends, badges, empty states."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from layouts import ids
+from layouts.figures import GRAPH_CONFIG
+from layouts.theme import COMPLETION_COLORS, DELAY_COLORS, DELAY_ICONS
+
+
+def page_header(title: str, subtitle: str | None = None) -> html.Div:
+    """The page title (h1) and a one-line explanation."""
+    return html.Div(
+        [html.H1(title, className="h3 mb-1"), html.P(subtitle, className="text-muted mb-3") if subtitle else None],
+        className="page-header",
+    )
+
+
+def breadcrumbs(trail: Sequence[tuple[str, str | None]]) -> dbc.Breadcrumb:
+    """Breadcrumbs from (label, href) pairs; the last one is the current page."""
+    items = [
+        {"label": label, "href": href, "external_link": False} if href else {"label": label, "active": True}
+        for label, href in trail
+    ]
+    return dbc.Breadcrumb(items=items, className="mb-2")
+
+
+def kpi_card(
+    *, title: str, value: str, detail: str, href: str, as_of: str, card_id: str, note: str | None = None
+) -> dbc.Col:
+    """A KPI card: the number, what it counts, its 'data as of' date, and a link to the list behind it."""
+    return dbc.Col(
+        dcc.Link(
+            dbc.Card(
+                dbc.CardBody(
+                    [
+                        html.Div(title, className="kpi-title"),
+                        html.Div(value, className="kpi-value", id=card_id),
+                        html.Div(detail, className="kpi-detail"),
+                        html.Div(note, className="kpi-note") if note else None,
+                        html.Div(f"Data as of {as_of}", className="kpi-asof"),
+                    ]
+                ),
+                className="kpi-card h-100",
+            ),
+            href=href,
+            className="kpi-link",
+            title=f"Open the list behind '{title}'",
+        ),
+        xs=12,
+        sm=6,
+        lg=4,
+        xl=2,
+        className="mb-3",
+    )
+
+
+def chart_card(title: str, graph: dcc.Graph, *, footer: object | None = None) -> dbc.Card:
+    """A titled card around a chart."""
+    return dbc.Card(
+        [dbc.CardHeader(html.H2(title, className="h6 mb-0")), dbc.CardBody(graph), footer],
+        className="mb-3 shadow-sm",
+    )
+
+
+def graph(graph_id: str | dict, figure: object, *, drill: bool = False, height: int | None = None) -> dcc.Graph:
+    """A dcc.Graph with the offline config; `drill` marks it as a drilldown chart."""
+    style = {"height": f"{height}px"} if height else None
+    return dcc.Graph(
+        id=graph_id,
+        figure=figure,
+        config=GRAPH_CONFIG,
+        style=style,
+        className="drill-chart" if drill else None,
+    )
+
+
+def completion_legend() -> html.Div:
+    """The IRM completion scale with its colours, in order, with what each level means."""
+    meanings = {
+        "Not Started": "no work has begun",
+        "Limited": "some work, well short of the goal",
+        "Substantial": "most of the work is done",
+        "Complete": "all of the work is done",
+        "No Evidence": "no evidence was available",
+        "Not yet assessed": "the IRM has not rated it yet (ND/NR)",
+    }
+    return html.Div(
+        [html.Span("Completion (IRM scale): ", className="fw-semibold me-2")]
+        + [
+            html.Span(
+                [html.Span(className="legend-swatch", style={"background": COMPLETION_COLORS[level]}), level],
+                className="legend-item me-3",
+                title=meaning,
+            )
+            for level, meaning in meanings.items()
+        ],
+        className="scale-legend small mb-2",
+    )
+
+
+def delay_badge(status: str) -> html.Span:
+    """A delay status as icon + word on its colour (meaning never rests on colour alone)."""
+    return html.Span(
+        [html.I(className=f"bi {DELAY_ICONS.get(status, 'bi-dot')} me-1", **{"aria-hidden": "true"}), status],
+        className="status-badge",
+        style={"background": DELAY_COLORS.get(status, "#999"), "color": "white" if status != "at risk" else "#222"},
+    )
+
+
+def empty_state(message: str, hint: str | None = None) -> dbc.Alert:
+    """What to show when nothing matches: why, and what to try."""
+    return dbc.Alert(
+        [html.I(className="bi bi-info-circle me-2"), message, html.Div(hint, className="small mt-1") if hint else None],
+        color="light",
+        className="empty-state border",
+    )
+
+
+def error_banner(message: str) -> dbc.Alert:
+    """A visible error that replaces the page instead of a crash."""
+    return dbc.Alert([html.I(className="bi bi-exclamation-octagon me-2"), message], color="danger", id=ids.DB_ERROR)
+
+
+def export_buttons(table: str) -> html.Div:
+    """CSV and XLSX download buttons of a table (with the current filters) and their dcc.Download."""
+    return html.Div(
+        [
+            dbc.Button(
+                [html.I(className="bi bi-filetype-csv me-1"), "CSV"],
+                id=ids.export_button(table, "csv"),
+                size="sm",
+                color="secondary",
+                outline=True,
+                className="me-1",
+            ),
+            dbc.Button(
+                [html.I(className="bi bi-file-earmark-spreadsheet me-1"), "XLSX"],
+                id=ids.export_button(table, "xlsx"),
+                size="sm",
+                color="secondary",
+                outline=True,
+            ),
+            dcc.Download(id=ids.export_download(table)),
+        ],
+        className="export-buttons",
+    )
+
+
+def percent(part: int, whole: int) -> str:
+    """'42%' or an em dash when the whole is zero."""
+    return f"{part / whole * 100:.0f}%" if whole else "—"

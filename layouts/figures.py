@@ -1,0 +1,129 @@
+"""Pure figure builders: DataFrame in, plotly Figure out. Clickable points carry their drilldown href."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from layouts.theme import COMPLETION_COLORS, COMPLETION_ORDER, FONT_FAMILY, NOT_ASSESSED
+
+GRAPH_CONFIG = {
+    "displaylogo": False,
+    "topojsonURL": "/assets/vendor/topojson/",
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+    "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+}
+
+
+def base_layout(fig: go.Figure, *, title: str | None = None, height: int = 360) -> go.Figure:
+    """Shared look: readable fonts, white background, legend on top, tight margins."""
+    fig.update_layout(
+        title={"text": title, "x": 0, "font": {"size": 16}} if title else None,
+        height=height,
+        margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
+        font={"family": FONT_FAMILY, "size": 13},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "title": None},
+        hoverlabel={"font_size": 13},
+    )
+    return fig
+
+
+def empty_figure(message: str, *, height: int = 300) -> go.Figure:
+    """A blank figure that says why it is blank."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, font={"size": 15, "color": "#555"}, x=0.5, y=0.5)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return base_layout(fig, height=height)
+
+
+def completion_stack(
+    counts: pd.DataFrame,
+    *,
+    group: str,
+    labels: dict[str, str] | None = None,
+    href: dict[str, str] | None = None,
+    title: str | None = None,
+    percent: bool = True,
+) -> go.Figure:
+    """Horizontal stacked bars of completion levels per group (share of the group's commitments).
+
+    counts: columns [group, 'completion', 'commitments'] (None completion = not yet assessed).
+    href: group value -> drilldown link; a click on a segment opens that link plus the completion filter.
+    """
+    if counts.empty:
+        return empty_figure("No commitments match these filters.")
+    data = counts.assign(completion=counts["completion"].fillna(NOT_ASSESSED))
+    table = data.pivot_table(index=group, columns="completion", values="commitments", aggfunc="sum", fill_value=0)
+    totals = table.sum(axis=1)
+    order = totals.sort_values().index
+    fig = go.Figure()
+    for level in COMPLETION_ORDER:
+        if level not in table.columns:
+            continue
+        values = table.loc[order, level]
+        shares = values / totals.loc[order] * 100
+        names = [(labels or {}).get(g, str(g)) for g in order]
+        links = [_with_completion((href or {}).get(g), level) for g in order]
+        fig.add_bar(
+            y=names,
+            x=shares if percent else values,
+            name=level,
+            orientation="h",
+            marker_color=COMPLETION_COLORS[level],
+            customdata=list(zip(links, values, strict=True)),
+            hovertemplate="%{y}<br>" + level + ": %{customdata[1]} commitments (%{x:.0f}%)<extra></extra>",
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(
+        title="Share of commitments (%)" if percent else "Commitments", range=[0, 100] if percent else None
+    )
+    fig.update_yaxes(title=None, automargin=True)
+    return base_layout(fig, title=title, height=max(260, 60 + 28 * len(order)))
+
+
+def _with_completion(link: str | None, level: str) -> str | None:
+    if link is None or level == NOT_ASSESSED:
+        return link
+    return f"{link}{'&' if '?' in link else '?'}completion={level.replace(' ', '+')}"
+
+
+def cycle_trend_figure(trend: pd.DataFrame, *, href: str = "/commitments", title: str | None = None) -> go.Figure:
+    """Share with high completion, starred and ambitious per action-plan cycle (submission year).
+
+    trend: columns cycle, commitments, assessed, high_completion, starred, ambition_rated, ambitious.
+    """
+    if trend.empty:
+        return empty_figure("No action-plan cycles match these filters.")
+    data = trend.copy()
+    data["high_share"] = _share(data["high_completion"], data["assessed"])
+    data["ambitious_share"] = _share(data["ambitious"], data["ambition_rated"])
+    data["starred_share"] = _share(data["starred"], data["commitments"])
+    links = [f"{href}{'&' if '?' in href else '?'}cycle={int(c)}" for c in data["cycle"]]
+    fig = go.Figure()
+    series = (
+        ("high_share", "High completion (of assessed)", "#0072B2", "circle", "assessed"),
+        ("ambitious_share", "High ambition (of rated)", "#E69F00", "square", "ambition_rated"),
+        ("starred_share", "Starred (of all)", "#009E73", "diamond", "commitments"),
+    )
+    for column, name, color, symbol, base in series:
+        fig.add_scatter(
+            x=data["cycle"],
+            y=data[column],
+            name=name,
+            mode="lines+markers",
+            line={"color": color, "width": 3},
+            marker={"symbol": symbol, "size": 10},
+            customdata=list(zip(links, data[base], strict=True)),
+            hovertemplate="Cycle %{x}<br>" + name + ": %{y:.0f}% of %{customdata[1]}<extra></extra>",
+        )
+    fig.update_xaxes(title="Year the action plan was submitted", dtick=1)
+    fig.update_yaxes(title="Share of commitments (%)", rangemode="tozero", ticksuffix="%")
+    return base_layout(fig, title=title)
+
+
+def _share(part: pd.Series, whole: pd.Series) -> pd.Series:
+    whole = whole.astype(float)
+    return (part.astype(float) / whole.where(whole > 0)) * 100

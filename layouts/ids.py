@@ -1,0 +1,39 @@
+"""Component ids, prefixed by the page that owns them; pattern ids come from builder functions."""
+
+from __future__ import annotations
+
+URL = "url"
+PAGE = "page-content"
+BREADCRUMBS = "breadcrumbs"
+DATA_BADGE = "data-badge"
+FILTER_ALERTS = "filter-alerts"
+DB_ERROR = "db-error"
+
+FILTER_MEMBER = "filter-member"
+FILTER_REGION = "filter-region"
+FILTER_MEMBER_TYPE = "filter-member-type"
+FILTER_CYCLE = "filter-cycle"
+FILTER_POLICY_AREA = "filter-policy-area"
+FILTER_COMPLETION = "filter-completion"
+FILTER_STARRED = "filter-starred"
+FILTER_DELAY_STATUS = "filter-delay-status"
+FILTER_CLEAR = "filter-clear"
+FILTER_BAR = "filter-bar"
+
+OVERVIEW_REGION_CHART = "overview-region-chart"
+OVERVIEW_TREND_CHART = "overview-trend-chart"
+
+
+def export_button(table: str, fmt: str) -> dict[str, str]:
+    """Pattern id of a table's CSV/XLSX download button."""
+    return {"type": "export-button", "table": table, "format": fmt}
+
+
+def export_download(table: str) -> dict[str, str]:
+    """Pattern id of a table's dcc.Download."""
+    return {"type": "export-download", "table": table}
+
+
+def drill_chart(name: str) -> dict[str, str]:
+    """Pattern id of a chart whose clicks drill down to the list behind a bar, cell or country."""
+    return {"type": "drill-chart", "name": name}

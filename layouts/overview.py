@@ -1,0 +1,43 @@
+"""Overview page for Steering Committee members: KPIs, completion by region, trend across cycles."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import html
+
+from layouts import ids
+from layouts.components import chart_card, completion_legend, graph, page_header
+
+
+def layout(kpis: list[dbc.Col], region_figure: go.Figure, trend_figure: go.Figure) -> html.Div:
+    """The overview: a row of KPI cards, then completion by region beside the trend across cycles."""
+    return html.Div(
+        [
+            page_header(
+                "Overview",
+                "Members, action plans and commitments at a glance. "
+                "Click any card, bar or point to see the list behind it.",
+            ),
+            dbc.Row(kpis, className="kpi-row"),
+            completion_legend(),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        chart_card(
+                            "Completion by region (latest IRM rating)",
+                            graph(ids.drill_chart(ids.OVERVIEW_REGION_CHART), region_figure, drill=True),
+                        ),
+                        lg=6,
+                    ),
+                    dbc.Col(
+                        chart_card(
+                            "Completion and ambition across action-plan cycles",
+                            graph(ids.drill_chart(ids.OVERVIEW_TREND_CHART), trend_figure, drill=True),
+                        ),
+                        lg=6,
+                    ),
+                ]
+            ),
+        ]
+    )

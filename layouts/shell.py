@@ -1,0 +1,147 @@
+"""The frame around every page: navigation, data badge, filter bar, alerts, page slot, footer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.filters import MEMBER_TYPE_PARAMS
+from dashboard.scales import COMPLETION, DELAY_STATUSES, REGIONS
+from layouts import ids
+
+NAV_ITEMS: tuple[tuple[str, str, str], ...] = (
+    ("Overview", "/", "bi-speedometer2"),
+    ("Cycle", "/cycle", "bi-calendar-range"),
+    ("Countries", "/countries", "bi-globe-americas"),
+    ("Themes", "/themes", "bi-tags"),
+    ("Commitments", "/commitments", "bi-list-check"),
+    ("Delays", "/delays", "bi-hourglass-split"),
+    ("IRM", "/irm", "bi-clipboard-data"),
+)
+
+
+def navbar() -> dbc.Navbar:
+    """Top navigation with every page and the sample/real data badge."""
+    links = [
+        dbc.NavItem(
+            dbc.NavLink(
+                [html.I(className=f"bi {icon} me-1"), label], href=href, active="exact", id=f"nav-{label.lower()}"
+            )
+        )
+        for label, href, icon in NAV_ITEMS
+    ]
+    return dbc.Navbar(
+        dbc.Container(
+            [
+                dbc.NavbarBrand(
+                    [html.Span("OGP", className="brand-mark me-2"), "Implementation Monitor"],
+                    href="/",
+                    className="me-4",
+                ),
+                dbc.Nav(links, navbar=True, className="me-auto flex-wrap"),
+                html.Div(id=ids.DATA_BADGE),
+            ],
+            fluid=True,
+        ),
+        color="dark",
+        dark=True,
+        className="mb-3 app-navbar",
+    )
+
+
+def filter_bar(options: dict[str, list[Any]]) -> dbc.Card:
+    """The filters every page shares; their values live in the URL query string."""
+
+    def dropdown(component_id: str, label: str, choices: list[dict[str, Any]], multi: bool = True) -> dbc.Col:
+        return dbc.Col(
+            [
+                dbc.Label(label, html_for=component_id, className="small fw-semibold mb-1"),
+                dcc.Dropdown(id=component_id, options=choices, multi=multi, placeholder="All", clearable=True),
+            ],
+            xs=12,
+            sm=6,
+            lg=3,
+            xl=True,
+            className="mb-2",
+        )
+
+    members = [{"label": f"{name} ({code})", "value": code} for code, name in options.get("members", [])]
+    cycles = [{"label": str(c), "value": c} for c in options.get("cycles", [])]
+    areas = [{"label": name, "value": slug} for slug, name in options.get("policy_areas", [])]
+    return dbc.Card(
+        dbc.CardBody(
+            dbc.Row(
+                [
+                    dropdown(ids.FILTER_MEMBER, "Member", members),
+                    dropdown(ids.FILTER_REGION, "Region", [{"label": r, "value": r} for r in REGIONS]),
+                    dropdown(
+                        ids.FILTER_MEMBER_TYPE,
+                        "National / local",
+                        [{"label": v, "value": k} for k, v in MEMBER_TYPE_PARAMS.items()],
+                    ),
+                    dropdown(ids.FILTER_CYCLE, "Action-plan cycle", cycles),
+                    dropdown(ids.FILTER_POLICY_AREA, "Policy area", areas),
+                    dropdown(
+                        ids.FILTER_COMPLETION, "Completion", [{"label": v, "value": v} for v in COMPLETION.values]
+                    ),
+                    dropdown(
+                        ids.FILTER_STARRED,
+                        "Starred",
+                        [{"label": "Starred only", "value": "yes"}, {"label": "Not starred", "value": "no"}],
+                        multi=False,
+                    ),
+                    dropdown(
+                        ids.FILTER_DELAY_STATUS,
+                        "Delay status",
+                        [{"label": s.capitalize(), "value": s} for s in DELAY_STATUSES],
+                    ),
+                    dbc.Col(
+                        dbc.Button(
+                            [html.I(className="bi bi-x-circle me-1"), "Clear"],
+                            id=ids.FILTER_CLEAR,
+                            color="link",
+                            size="sm",
+                            className="mt-4",
+                        ),
+                        width="auto",
+                    ),
+                ],
+                className="g-2",
+            ),
+            className="py-2",
+        ),
+        className="mb-3 filter-bar",
+        id=ids.FILTER_BAR,
+    )
+
+
+def app_layout(options: dict[str, list[Any]]) -> html.Div:
+    """The whole page frame; the router fills the page slot from the URL."""
+    return html.Div(
+        [
+            dcc.Location(id=ids.URL, refresh=False),
+            navbar(),
+            dbc.Container(
+                [
+                    html.Div(id=ids.BREADCRUMBS),
+                    filter_bar(options),
+                    html.Div(id=ids.FILTER_ALERTS),
+                    dcc.Loading(html.Div(id=ids.PAGE), type="default", delay_show=150, className="page-loading"),
+                ],
+                fluid=True,
+                className="app-body",
+            ),
+            html.Footer(
+                dbc.Container(
+                    [
+                        "Data: Open Government Partnership / Independent Reporting Mechanism (IRM) commitments data. ",
+                        html.Span(id="footer-data-note"),
+                    ],
+                    fluid=True,
+                ),
+                className="app-footer text-muted small py-3",
+            ),
+        ]
+    )

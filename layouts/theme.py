@@ -1,0 +1,54 @@
+"""Colour-blind-safe colours (Okabe-Ito) and labels for every scale the dashboard shows."""
+
+from __future__ import annotations
+
+NOT_ASSESSED = "Not yet assessed"
+
+# Ordered warm -> cool so the order reads without colour too; every chart also labels each value.
+COMPLETION_COLORS: dict[str, str] = {
+    "Not Started": "#D55E00",
+    "Limited": "#E69F00",
+    "Substantial": "#56B4E9",
+    "Complete": "#0072B2",
+    "No Evidence": "#999999",
+    "Withdrawn": "#CC79A7",
+    "Unclear": "#F0E442",
+    NOT_ASSESSED: "#DDDDDD",
+}
+COMPLETION_ORDER: tuple[str, ...] = tuple(COMPLETION_COLORS)
+
+DELAY_COLORS: dict[str, str] = {
+    "delayed": "#D55E00",
+    "at risk": "#E69F00",
+    "on track": "#0072B2",
+    "complete": "#009E73",
+    "not assessable": "#999999",
+}
+# An icon beside each status so meaning never rests on colour alone.
+DELAY_ICONS: dict[str, str] = {
+    "delayed": "bi-exclamation-octagon-fill",
+    "at risk": "bi-exclamation-triangle-fill",
+    "on track": "bi-arrow-right-circle-fill",
+    "complete": "bi-check-circle-fill",
+    "not assessable": "bi-question-circle",
+}
+DELAY_SEVERITY_ORDER: tuple[str, ...] = ("delayed", "at risk", "on track", "not assessable", "complete")
+
+SOURCE_COLORS: dict[str, str] = {
+    "government": "#0072B2",
+    "civil_society": "#E69F00",
+    "support_unit": "#009E73",
+    "irm_midterm": "#CC79A7",
+    "irm_end_of_term": "#882255",
+    "irm_results": "#332288",
+}
+SOURCE_SYMBOLS: dict[str, str] = {
+    "government": "circle",
+    "civil_society": "square",
+    "support_unit": "diamond",
+    "irm_midterm": "triangle-up",
+    "irm_end_of_term": "star",
+    "irm_results": "star-square",
+}
+
+FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
