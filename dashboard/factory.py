@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 
 from dash import Dash, html
@@ -12,6 +13,8 @@ from dashboard.settings import ROOT, Settings
 from data_access.db import get_engine, migrate
 
 log = logging.getLogger(__name__)
+
+PAGE_MODULES: tuple[str, ...] = ("callbacks.overview",)
 
 
 def build_app(settings: Settings | None = None) -> Dash:
@@ -33,7 +36,6 @@ def build_app(settings: Settings | None = None) -> Dash:
     )
     app.server.config.update(SECRET_KEY=settings.secret_key)
     app.layout = lambda: _layout(app_ctx)
-    _register_pages()
     _register_callbacks(app, app_ctx)
     return app
 
@@ -50,12 +52,13 @@ def _layout(app_ctx: AppContext) -> html.Div:
     return app_layout(options)
 
 
-def _register_pages() -> None:
-    # Importing a page module registers its routes (callbacks.pages.route).
-    import callbacks.overview  # noqa: F401
-
-
 def _register_callbacks(app: Dash, app_ctx: AppContext) -> None:
-    from callbacks import shell
+    from callbacks import exports, shell
 
     shell.register(app, app_ctx)
+    exports.register(app, app_ctx)
+    for name in PAGE_MODULES:
+        # Importing a page module registers its routes and tables; register() wires its own callbacks.
+        module = importlib.import_module(name)
+        if hasattr(module, "register"):
+            module.register(app, app_ctx)

@@ -84,11 +84,11 @@ def parse_filters(search: str | None, *, known_members: set[str] | None = None) 
     values: dict[str, Any] = {}
 
     def many(name: str) -> list[str]:
-        items = [v.strip() for raw in params.get(name, []) for v in raw.split(",") if v.strip()]
+        items = list(dict.fromkeys(v.strip() for raw in params.get(name, []) for v in raw.split(",") if v.strip()))
         if len(items) > MAX_VALUES:
             errors.append(f"Too many values for '{name}'; only the first {MAX_VALUES} were used.")
             items = items[:MAX_VALUES]
-        return list(dict.fromkeys(items))
+        return items
 
     members = []
     for code in many("member"):

@@ -1,0 +1,61 @@
+"""Downloads of every table as CSV or XLSX with the filters in the URL: one callback for all tables."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import pandas as pd
+from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, no_update
+
+from callbacks.shell import current_filters
+from dashboard.context import AppContext
+from dashboard.exporting import to_csv_bytes, to_xlsx_bytes
+from dashboard.filters import Filters
+
+log = logging.getLogger(__name__)
+
+# table name -> fn(ctx, filters, pathname) -> DataFrame exactly as the table shows it
+TableSource = Callable[[AppContext, Filters, str], pd.DataFrame]
+TABLES: dict[str, TableSource] = {}
+
+
+def export_table(name: str) -> Callable[[TableSource], TableSource]:
+    """Register the function that builds a table's rows, so its CSV/XLSX buttons work."""
+
+    def decorate(fn: TableSource) -> TableSource:
+        TABLES[name] = fn
+        return fn
+
+    return decorate
+
+
+def build_download(app_ctx: AppContext, table: str, fmt: str, pathname: str, search: str | None) -> dict | None:
+    """The dcc.Download payload for a table in a format, or None for an unknown table or format."""
+    if table not in TABLES or fmt not in {"csv", "xlsx"}:
+        return None
+    filters, _ = current_filters(app_ctx, search)
+    frame = TABLES[table](app_ctx, filters, pathname or "/")
+    stamp = app_ctx.today().isoformat()
+    name = f"ogp-{table}-{stamp}.{fmt}"
+    if fmt == "csv":
+        return dcc.send_bytes(to_csv_bytes(frame), name)
+    return dcc.send_bytes(to_xlsx_bytes(frame, table), name)
+
+
+def register(app: Dash, app_ctx: AppContext) -> None:
+    """Wire the download callback shared by every table."""
+
+    @app.callback(
+        Output({"type": "export-download", "table": MATCH}, "data"),
+        Input({"type": "export-button", "table": MATCH, "format": ALL}, "n_clicks"),
+        State("url", "pathname"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def _download(clicks, pathname, search):
+        trigger = ctx.triggered_id
+        if not isinstance(trigger, dict) or not any(clicks or []):
+            return no_update
+        payload = build_download(app_ctx, str(trigger.get("table")), str(trigger.get("format")), pathname, search)
+        return payload if payload is not None else no_update

@@ -1,0 +1,154 @@
+"""Import of dated progress reports (government, civil society, Support Unit, IRM) from a CSV, all-or-nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from dashboard.scales import COMPLETION, DIOG, EARLY_RESULTS, PROGRESS_SOURCES
+from data_access.db import bump_data_version, session_scope
+from data_access.models import Commitment, ProgressReport
+from data_access.ogp_sheet import read_sheet
+from data_access.problems import ImportFailed, ImportSummary, Problem
+
+REQUIRED_COLUMNS: tuple[str, ...] = ("commitment_id", "as_of", "source", "completion", "note", "evidence_url")
+OPTIONAL_COLUMNS: tuple[str, ...] = ("result",)
+MAX_NOTE = 2000
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# (commitment database id, source, as_of, completion): the natural key of a progress report.
+ReportKey = tuple[int, str, dt.date, str]
+
+
+def import_progress(
+    engine: Engine, path: Path | str, *, dry_run: bool = False, recorded_by: str = "import-progress"
+) -> ImportSummary:
+    """Validate every row, then append the new progress reports in one transaction (exact duplicates skipped)."""
+    table = read_sheet(path)
+    problems: list[Problem] = []
+    header = table.header
+    problems += [Problem(1, c, "required column is missing") for c in REQUIRED_COLUMNS if c not in header]
+    known = set(REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS)
+    problems += [Problem(1, c, "unknown column") for c in header if c not in known]
+    problems += [Problem(1, c, "column appears more than once") for c in set(header) if header.count(c) > 1]
+    if not table.records:
+        problems.append(Problem(0, "", "the file has a header but no progress rows"))
+    if problems:
+        raise ImportFailed(problems)
+
+    with Session(engine) as session:
+        commitment_ids = dict(session.execute(select(Commitment.ogp_id, Commitment.id)).tuples().all())
+        existing = {
+            (r.commitment_id, r.source, r.as_of, r.completion): r for r in session.scalars(select(ProgressReport))
+        }
+    today = dt.date.today()
+    summary = ImportSummary(dry_run=dry_run)
+    new_reports: list[ProgressReport] = []
+    first_row: dict[ReportKey, int] = {}
+    for row, cells in table.records:
+        if len(cells) != len(header):
+            problems.append(Problem(row, "", f"has {len(cells)} cells but the header has {len(header)}"))
+            continue
+        values = dict(zip(header, cells, strict=True))
+        report = _parse_row(row, values, commitment_ids, today, recorded_by, problems)
+        if report is None:
+            continue
+        key = (report.commitment_id, report.source, report.as_of, report.completion)
+        if key in first_row:
+            problems.append(
+                Problem(row, "", f"the same report (commitment, date, source, completion) as row {first_row[key]}")
+            )
+            continue
+        first_row[key] = row
+        previous = existing.get(key)
+        if previous is None:
+            new_reports.append(report)
+        elif _same(previous, report):
+            summary.unchanged += 1
+        else:
+            problems.append(
+                Problem(
+                    row,
+                    "",
+                    f"{values['commitment_id']} already has a {report.source} report of {report.as_of} rated "
+                    f"{report.completion!r} with a different result, note or evidence; reports are never changed, "
+                    "record a new one with another date",
+                )
+            )
+    if problems:
+        raise ImportFailed(problems)
+    summary.count("added", "progress reports", len(new_reports))
+    if new_reports and not dry_run:
+        with session_scope(engine) as session:
+            session.add_all(new_reports)
+            bump_data_version(session)
+    return summary
+
+
+def _parse_row(
+    row: int,
+    values: dict[str, str],
+    commitment_ids: dict[str, int],
+    today: dt.date,
+    recorded_by: str,
+    problems: list[Problem],
+) -> ProgressReport | None:
+    before = len(problems)
+
+    def report(column: str, message: str) -> None:
+        problems.append(Problem(row, column, message))
+
+    ogp_id = values["commitment_id"].strip()
+    if not ogp_id:
+        report("commitment_id", "empty commitment id")
+    elif ogp_id not in commitment_ids:
+        report("commitment_id", f"unknown commitment {ogp_id!r}")
+    as_of = None
+    raw_date = values["as_of"].strip()
+    try:
+        if not _ISO_DATE.match(raw_date):
+            raise ValueError
+        as_of = dt.date.fromisoformat(raw_date)
+    except ValueError:
+        report("as_of", f"{raw_date!r} is not a date written YYYY-MM-DD")
+    if as_of is not None and as_of > today:
+        report("as_of", f"{as_of} is in the future")
+    source = values["source"].strip()
+    if source not in PROGRESS_SOURCES:
+        report("source", f"{source!r} is not one of {', '.join(PROGRESS_SOURCES)}")
+    completion = values["completion"].strip()
+    if not completion or not COMPLETION.is_valid(completion):
+        report("completion", f"{completion!r} is not on the completion scale ({', '.join(COMPLETION.values)})")
+    result = values.get("result", "").strip() or None
+    if result is not None and not (DIOG.is_valid(result) or EARLY_RESULTS.is_valid(result)):
+        allowed = ", ".join(DIOG.values + EARLY_RESULTS.values)
+        report("result", f"{result!r} is neither a DIOG nor an early-results rating ({allowed})")
+    evidence_url = values["evidence_url"].strip() or None
+    if evidence_url is not None:
+        parsed = urlparse(evidence_url)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            report("evidence_url", f"{evidence_url!r} is not an http(s) address")
+    note = values["note"].strip() or None
+    if note is not None and len(note) > MAX_NOTE:
+        report("note", f"{len(note)} characters; at most {MAX_NOTE}")
+    if len(problems) > before:
+        return None
+    return ProgressReport(
+        commitment_id=commitment_ids[ogp_id],
+        as_of=as_of,
+        source=source,
+        completion=completion,
+        result=result,
+        note=note,
+        evidence_url=evidence_url,
+        recorded_by=recorded_by,
+    )
+
+
+def _same(existing: ProgressReport, new: ProgressReport) -> bool:
+    return (existing.result, existing.note, existing.evidence_url) == (new.result, new.note, new.evidence_url)
