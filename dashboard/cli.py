@@ -94,14 +94,20 @@ def import_progress_command(path: Path, dry_run: bool, recorded_by: str, databas
 @cli.command("seed-sample")
 @click.option("--scale", default=1, show_default=True, type=click.IntRange(1, 1000), help="Multiply commitments.")
 @click.option("--seed", default=2011, show_default=True, type=int, help="Random seed (same seed, same data).")
+@click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when the database already holds data.")
 @database_option
-def seed_sample_command(scale: int, seed: int, database_url: str | None) -> None:
-    """Fill an empty database with the deterministic sample dataset."""
+def seed_sample_command(scale: int, seed: int, if_empty: bool, database_url: str | None) -> None:
+    """Fill an empty database with the deterministic sample dataset (labelled as sample data)."""
+    from data_access.queries import overview_counts
     from data_access.sample import seed_sample
 
+    engine = _engine(database_url)
+    if if_empty and overview_counts(engine)["commitments"]:
+        click.echo("The database already holds commitments; sample data not seeded.")
+        return
     started = time.perf_counter()
     try:
-        summary = seed_sample(_engine(database_url), scale=scale, seed=seed)
+        summary = seed_sample(engine, scale=scale, seed=seed)
     except ValueError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)

@@ -6,7 +6,9 @@ import importlib
 import logging
 
 from dash import Dash, html
+from flask import Flask, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import HTTPException
 
 from dashboard.context import AppContext
 from dashboard.settings import ROOT, Settings
@@ -35,9 +37,25 @@ def build_app(settings: Settings | None = None) -> Dash:
         update_title=None,
     )
     app.server.config.update(SECRET_KEY=settings.secret_key)
+    _install_error_handlers(app.server)
     app.layout = lambda: _layout(app_ctx)
     _register_callbacks(app, app_ctx)
     return app
+
+
+def _install_error_handlers(server: Flask) -> None:
+    """Malformed or forged callback requests get a clear 400, never a traceback or a 500."""
+
+    @server.errorhandler(Exception)
+    def _handle(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return exc
+        if request.path.endswith("/_dash-update-component"):
+            log.warning("refused a callback request that could not be processed: %r", exc)
+            message = "This request could not be processed. Reload the page; if it persists, tell the administrator."
+            return jsonify(error=message), 400
+        log.exception("unhandled error on %s", request.path)
+        return "Something went wrong on our side. It has been logged; please try again.", 500
 
 
 def _layout(app_ctx: AppContext) -> html.Div:

@@ -130,7 +130,7 @@ def is_relevant(ati: str | None, cp: str | None, pa: str | None, tech: str | Non
     Technology and innovation counts only alongside one of those three, so `tech` alone never makes a
     commitment relevant (it is taken so callers pass all four OGP values).
     """
-    return any(BINARY.canonical(value) == "1" for value in (ati, cp, pa, tech) if value)
+    return any(BINARY.canonical(value) == "1" for value in (ati, cp, pa) if value)
 
 
 def is_specific(specificity: str | None, verifiable: str | None = None) -> bool:

@@ -41,8 +41,12 @@ class ParsedDate:
     problem: str | None = None
 
 
-def parse_ogp_date(raw: str | dt.date | dt.datetime | None, *, bound: Bound) -> ParsedDate:
-    """Read one Start/End Date cell; periods (month, quarter, year) resolve to their first or last day by bound."""
+def parse_ogp_date(raw: str | dt.date | dt.datetime | None, *, bound: Bound, day_first: bool = False) -> ParsedDate:
+    """Read one Start/End Date cell; periods (month, quarter, year) resolve to their first or last day by bound.
+
+    Numeric dates are month first (the sheet's default) unless the first number exceeds 12 or `day_first`
+    says the row's other date is written day first (e.g. Start '1/7/2014' beside End '31/12/2016').
+    """
     if raw is None:
         return ParsedDate(None, "")
     if isinstance(raw, dt.datetime):
@@ -54,7 +58,7 @@ def parse_ogp_date(raw: str | dt.date | dt.datetime | None, *, bound: Bound) -> 
     if cleaned.upper() in EMPTY_CODES:
         return ParsedDate(None, text)
     try:
-        value = _parse(cleaned, bound)
+        value = _parse(cleaned, bound, day_first)
     except ValueError as exc:
         return ParsedDate(None, text, f"{text!r} is not a valid date ({exc})")
     if value is None:
@@ -68,13 +72,19 @@ def _checked(value: dt.date, raw: str) -> ParsedDate:
     return ParsedDate(value, raw)
 
 
-def _parse(text: str, bound: Bound) -> dt.date | None:
+def is_day_first(raw: object) -> bool:
+    """True when a numeric date can only be day first (its first number is above 12, e.g. '31/12/2014')."""
+    match = _NUMERIC.match(" ".join(str(raw).split())) if isinstance(raw, str) else None
+    return bool(match) and int(match.group(1)) > 12
+
+
+def _parse(text: str, bound: Bound, day_first: bool) -> dt.date | None:
     if match := _NUMERIC.match(text):
         first, second, year = (int(g) for g in match.groups())
         if len(match.group(3)) == 2:
             year += 2000
         # US order (month first) is the sheet's default; a first number above 12 can only be a day.
-        if first > 12:
+        if first > 12 or day_first:
             return dt.date(year, second, first)
         return dt.date(year, first, second)
     if match := _ISO.match(text):

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from dashboard.policy_areas import POLICY_AREA_COLUMNS, POLICY_AREAS
 from dashboard.rules import plan_calendar
 from dashboard.scales import COMPLETION, DIOG, EARLY_RESULTS, INDICATORS, MEMBER_TYPES, MISSING_CODES, REGIONS
-from data_access.dates import parse_ogp_date
+from data_access.dates import is_day_first, parse_ogp_date
 from data_access.db import bump_data_version, session_scope, set_meta
 from data_access.models import (
     ORIGIN_IMPORT,
@@ -492,8 +492,10 @@ def _parse_row(row: int, cells: dict[str, str], problems: list[Problem], warning
     if len(problems) > before:
         return None
 
-    start = parse_ogp_date(cells[START_DATE], bound="start")
-    end = parse_ogp_date(cells[END_DATE], bound="end")
+    # A row whose one date is unambiguously day first (31/12/2016) writes the other one day first too.
+    day_first = is_day_first(cells[START_DATE]) or is_day_first(cells[END_DATE])
+    start = parse_ogp_date(cells[START_DATE], bound="start", day_first=day_first)
+    end = parse_ogp_date(cells[END_DATE], bound="end", day_first=day_first)
     for column, parsed in ((START_DATE, start), (END_DATE, end)):
         if parsed.problem:
             message = f"{commitment_id}: {parsed.problem}; raw text kept, date left empty"

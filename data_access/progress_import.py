@@ -42,7 +42,7 @@ def import_progress(
         raise ImportFailed(problems)
 
     with Session(engine) as session:
-        commitment_ids = dict(session.execute(select(Commitment.ogp_id, Commitment.id)).tuples().all())
+        commitment_ids = dict(session.execute(select(Commitment.ogp_id, Commitment.id)).all())
         existing = {
             (r.commitment_id, r.source, r.as_of, r.completion): r for r in session.scalars(select(ProgressReport))
         }

@@ -37,10 +37,11 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def pg_template() -> str | None:
+def pg_template() -> Iterator[str | None]:
     """A migrated PostgreSQL template database, or None when TEST_DATABASE_URL is not set."""
     if not PG_URL:
-        return None
+        yield None
+        return
     admin = _pg_admin_engine()
     name = f"ogp_tpl_{uuid.uuid4().hex[:8]}"
     with admin.connect() as conn:

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from dash import Dash, dcc, html
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
-TOPOJSON_URL = "/assets/00_vendor/topojson/"
+TOPOJSON_URL = "/assets/vendor/topojson/"
 
 
 def _tiny_app() -> Dash:

@@ -10,9 +10,9 @@ import pytest
 from dash import Dash, html
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
-VENDOR = ASSETS / "00_vendor"
-BOOTSTRAP_CSS = VENDOR / "bootstrap" / "bootstrap.min.css"
-ICONS_CSS = VENDOR / "bootstrap-icons" / "bootstrap-icons.min.css"
+VENDOR = ASSETS / "vendor"
+BOOTSTRAP_CSS = ASSETS / "00_bootstrap.min.css"
+ICONS_CSS = ASSETS / "01_bootstrap-icons.min.css"
 WORLD_TOPOJSON = VENDOR / "topojson" / "world_110m.json"
 CSS_FILES = sorted(ASSETS.rglob("*.css"))
 
@@ -37,7 +37,7 @@ def _ids(paths: list[Path]) -> list[str]:
 def test_asof001_vendor_files_present():
     for path in (BOOTSTRAP_CSS, ICONS_CSS, WORLD_TOPOJSON, VENDOR / "README.md"):
         assert path.is_file(), f"missing {path.relative_to(ASSETS)}"
-    assert list((VENDOR / "bootstrap-icons" / "fonts").glob("*.woff2"))
+    assert (VENDOR / "fonts" / "bootstrap-icons.woff2").is_file()
 
 
 @pytest.mark.parametrize("css_path", CSS_FILES, ids=_ids(CSS_FILES))
@@ -56,8 +56,7 @@ def test_asof003_css_urls_resolve_to_files(css_path: Path):
         if ref.startswith(("data:", "#")) or REMOTE.match(ref):
             continue
         relative = ref.split("?", 1)[0].split("#", 1)[0]
-        target = ASSETS / relative.lstrip("/").removeprefix("assets/") if relative.startswith("/") else None
-        target = target or css_path.parent / relative
+        target = ASSETS / relative.removeprefix("/assets/") if relative.startswith("/") else css_path.parent / relative
         if not target.resolve().is_file():
             missing.append(ref)
     assert missing == [], f"{css_path.name} refers to missing files: {missing}"
@@ -75,9 +74,10 @@ def test_asof004_world_topojson_has_countries():
 
 
 def test_asof005_bootstrap_loads_before_any_other_css():
+    """Dash links root-level assets first, by name, then subfolders: the app's CSS must come after Bootstrap."""
     app = Dash(__name__, assets_folder=str(ASSETS))
     app.layout = html.Div()
     page = app.server.test_client().get("/").get_data(as_text=True)
     links = re.findall(r'<link rel="stylesheet" href="/assets/([^"?]+)', page)
     assert links, "no asset stylesheet in the page"
-    assert links[0] == "00_vendor/bootstrap/bootstrap.min.css", f"Bootstrap must load first, got {links}"
+    assert links[:2] == ["00_bootstrap.min.css", "01_bootstrap-icons.min.css"], f"Bootstrap must load first: {links}"

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from data_access.dates import parse_ogp_date
+from data_access.dates import is_day_first, parse_ogp_date
 
 D = dt.date
 
@@ -101,3 +101,12 @@ def test_dates008_every_date_of_the_real_sheet_is_read_or_reported(real_sheet) -
             assert (parsed.value is None) == (raw == "NA" or parsed.problem is not None)
             if parsed.value is not None:
                 assert 2000 <= parsed.value.year <= 2100
+
+
+def test_dates009_day_first_hint_from_the_other_date_of_the_row() -> None:
+    assert parse_ogp_date("1/7/2014", bound="start").value == dt.date(2014, 1, 7)
+    assert parse_ogp_date("1/7/2014", bound="start", day_first=True).value == dt.date(2014, 7, 1)
+    # A first number above 12 is day first whatever the hint.
+    assert parse_ogp_date("31/12/2016", bound="end", day_first=False).value == dt.date(2016, 12, 31)
+    assert is_day_first("31/12/2016") and is_day_first("30/6/2015")
+    assert not is_day_first("12/31/2016") and not is_day_first("July 2014") and not is_day_first(None)

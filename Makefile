@@ -1,0 +1,52 @@
+# OGP Implementation Monitor: `make run` serves the dashboard, `make test` runs every check CI runs.
+# Both set up what they need first: .venv with the pinned requirements, and for tests Debian's Chromium.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.requirements.stamp
+PIP := $(BIN)/python -m pip --disable-pip-version-check --no-input
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install run db test lint format browsers clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+
+install: $(STAMP) ## Create .venv and install the pinned requirements (again only when they change)
+
+# Re-syncs an existing .venv; recreates it when missing or when its Python no longer runs.
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(BIN)/python -c '' 2>/dev/null || { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
+	$(PIP) install --quiet -r requirements-dev.txt
+	$(PIP) check
+	@touch $@
+
+db: install ## Migrate the database (DATABASE_URL, default instance/ogp.sqlite); seed the sample data if empty
+	$(BIN)/python -m dashboard init-db
+	$(BIN)/python -m dashboard seed-sample --if-empty
+
+run: db ## Serve the dashboard on http://127.0.0.1:8050
+	$(BIN)/python -m dashboard run
+
+browsers: ## Install Debian's chromium and chromium-driver when missing
+	@bash scripts/ensure_chromium.sh
+
+lint: install ## Check formatting and lint rules (ruff)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: install ## Reformat and apply safe lint fixes (ruff)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Uses PostgreSQL and Redis when they answer on 127.0.0.1 (see scripts/test_services.sh).
+test: install browsers lint ## Lint, then the whole pytest suite: unit, callbacks, real browser
+	@eval "$$(bash scripts/test_services.sh)"; \
+	echo "TEST_DATABASE_URL=$${TEST_DATABASE_URL:-<unset: SQLite only>} TEST_REDIS_URL=$${TEST_REDIS_URL:-<unset>}"; \
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean: ## Remove caches (keeps .venv and the database)
+	rm -rf .pytest_cache .ruff_cache
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +

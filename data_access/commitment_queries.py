@@ -1,0 +1,225 @@
+"""Queries behind the commitments list and commitment pages: paged, sorted rows and one commitment in full.
+
+Every value is a bound parameter; sort keys come from SORT_KEYS only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, Select, and_, case, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from dashboard.scales import COMPLETION, POTENTIAL_FOR_RESULTS, POTENTIAL_IMPACT, Scale
+from data_access.models import ActionPlan, Commitment, Member, Milestone, ProgressReport
+from data_access.queries import commitment_conditions
+
+ROW_COLUMNS = [
+    "commitment_id",  # database id
+    "ogp_id",
+    "title",
+    "member_code",
+    "member_name",
+    "action_plan",  # OGP plan id, e.g. AP_ALB01
+    "start_date",
+    "end_date",
+    "completion",  # latest IRM completion rating
+    "starred",
+    "potential_impact",
+    "potential_for_results",
+    "progress_completion",  # latest progress report from any source (None without one)
+    "progress_source",
+    "progress_as_of",
+    "progress_result",
+]
+PROGRESS_COLUMNS = ["report_id", "as_of", "source", "completion", "result", "note", "evidence_url", "recorded_by"]
+MILESTONE_COLUMNS = ["milestone_id", "title", "due_date", "done_date"]
+MAX_PAGE = 500
+
+
+def _latest_report(on: dt.date | None) -> Any:
+    """Subquery: the single latest progress report per commitment (any source), dated on or before `on`."""
+    ranked = select(
+        ProgressReport.commitment_id,
+        ProgressReport.source,
+        ProgressReport.as_of,
+        ProgressReport.completion,
+        ProgressReport.result,
+        func.row_number()
+        .over(
+            partition_by=ProgressReport.commitment_id,
+            order_by=(ProgressReport.as_of.desc(), ProgressReport.id.desc()),
+        )
+        .label("rank"),
+    )
+    if on is not None:
+        ranked = ranked.where(ProgressReport.as_of <= on)
+    return ranked.subquery("latest_report")
+
+
+def _rank(column: Any, scale: Scale) -> Any:
+    """A CASE that orders a rating column by its scale (unordered values and codes after, NULL last)."""
+    whens = [(column == value, index) for index, value in enumerate(scale.values)]
+    return case(*whens, else_=len(scale.values))
+
+
+def _sort_keys(latest: Any) -> dict[str, Any]:
+    """Grid column id -> SQL expression; the whitelist of sortable columns."""
+    return {
+        "ogp_id": Commitment.ogp_id,
+        "title": Commitment.title,
+        "member_name": Member.name,
+        "action_plan": ActionPlan.ogp_id,
+        "end_date": Commitment.end_date,
+        "progress_completion": _rank(latest.c.completion, COMPLETION),
+        "progress_source": latest.c.source,
+        "progress_as_of": latest.c.as_of,
+        "completion": _rank(Commitment.completion, COMPLETION),
+        "starred": Commitment.starred,
+        "potential_impact": _rank(Commitment.potential_impact, POTENTIAL_IMPACT),
+        "potential_for_results": _rank(Commitment.potential_for_results, POTENTIAL_FOR_RESULTS),
+    }
+
+
+SORT_KEYS: frozenset[str] = frozenset(_sort_keys(_latest_report(None)))
+
+
+def _rows_statement(ids: Sequence[int] | None, on: dt.date | None, filters: dict[str, Any]) -> tuple[Select, Any]:
+    latest = _latest_report(on)
+    stmt = (
+        select(
+            Commitment.id,
+            Commitment.ogp_id,
+            Commitment.title,
+            Member.code,
+            Member.name,
+            ActionPlan.ogp_id,
+            Commitment.start_date,
+            Commitment.end_date,
+            Commitment.completion,
+            Commitment.starred,
+            Commitment.potential_impact,
+            Commitment.potential_for_results,
+            latest.c.completion,
+            latest.c.source,
+            latest.c.as_of,
+            latest.c.result,
+        )
+        .select_from(Commitment)
+        .join(ActionPlan, Commitment.action_plan_id == ActionPlan.id)
+        .join(Member, ActionPlan.member_id == Member.id)
+        .outerjoin(latest, and_(latest.c.commitment_id == Commitment.id, latest.c.rank == 1))
+    )
+    conditions = commitment_conditions(**filters)
+    if ids is not None:
+        conditions.append(Commitment.id.in_([int(i) for i in ids]))
+    return (stmt.where(and_(*conditions)) if conditions else stmt), latest
+
+
+def commitment_rows(
+    engine: Engine,
+    *,
+    ids: Sequence[int] | None = None,
+    sort: str | None = None,
+    descending: bool = False,
+    offset: int = 0,
+    limit: int | None = None,
+    on: dt.date | None = None,
+    **filters: Any,
+) -> pd.DataFrame:
+    """Commitments matching the filters (and `ids` when given) with their latest progress; columns ROW_COLUMNS.
+
+    `sort` must be one of SORT_KEYS (anything else sorts by member and id); `on` limits progress reports
+    to those dated on or before it. `limit` is capped at MAX_PAGE.
+    """
+    if ids is not None and not ids:
+        return pd.DataFrame(columns=ROW_COLUMNS)
+    stmt, latest = _rows_statement(ids, on, filters)
+    keys = _sort_keys(latest)
+    if sort in SORT_KEYS:
+        key = keys[sort]
+        stmt = stmt.order_by(key.desc() if descending else key.asc(), Commitment.ogp_id)
+    else:
+        stmt = stmt.order_by(Member.name, Commitment.ogp_id)
+    stmt = stmt.offset(max(int(offset), 0))
+    if limit is not None:
+        stmt = stmt.limit(min(max(int(limit), 0), MAX_PAGE))
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=ROW_COLUMNS)
+
+
+def commitment_count(engine: Engine, **filters: Any) -> int:
+    """How many commitments match the filters."""
+    stmt = (
+        select(func.count(Commitment.id))
+        .select_from(Commitment)
+        .join(ActionPlan, Commitment.action_plan_id == ActionPlan.id)
+        .join(Member, ActionPlan.member_id == Member.id)
+    )
+    conditions = commitment_conditions(**filters)
+    if conditions:
+        stmt = stmt.where(and_(*conditions))
+    with engine.connect() as conn:
+        return int(conn.scalar(stmt) or 0)
+
+
+def milestones_of(engine: Engine, commitment_ids: Sequence[int]) -> pd.DataFrame:
+    """Milestones of the given commitments; columns commitment_id, title, due_date, done_date."""
+    columns = ["commitment_id", "title", "due_date", "done_date"]
+    if not commitment_ids:
+        return pd.DataFrame(columns=columns)
+    stmt = (
+        select(Milestone.commitment_id, Milestone.title, Milestone.due_date, Milestone.done_date)
+        .where(Milestone.commitment_id.in_([int(i) for i in commitment_ids]))
+        .order_by(Milestone.commitment_id, Milestone.due_date)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=columns)
+
+
+def commitment_detail(engine: Engine, ogp_id: str) -> dict[str, Any] | None:
+    """One commitment in full (case-insensitive OGP id), or None when there is none.
+
+    Keys: every Commitment column, plus member_code, member_name, action_plan, action_plan_number,
+    policy_areas [(slug, name, parent)], milestones (DataFrame MILESTONE_COLUMNS) and
+    progress (DataFrame PROGRESS_COLUMNS, oldest first).
+    """
+    stmt = (
+        select(Commitment)
+        .where(func.upper(Commitment.ogp_id) == ogp_id.upper())
+        .options(
+            selectinload(Commitment.action_plan).selectinload(ActionPlan.member),
+            selectinload(Commitment.policy_areas),
+            selectinload(Commitment.milestones),
+            selectinload(Commitment.progress_reports),
+        )
+    )
+    with Session(engine) as session:
+        commitment = session.scalars(stmt).first()
+        if commitment is None:
+            return None
+        detail = {column.key: getattr(commitment, column.key) for column in Commitment.__table__.columns}
+        plan = commitment.action_plan
+        detail.update(
+            member_code=plan.member.code,
+            member_name=plan.member.name,
+            action_plan=plan.ogp_id,
+            action_plan_number=plan.number,
+            policy_areas=[(a.slug, a.name, a.parent) for a in commitment.policy_areas],
+            milestones=pd.DataFrame(
+                [(m.id, m.title, m.due_date, m.done_date) for m in commitment.milestones], columns=MILESTONE_COLUMNS
+            ),
+            progress=pd.DataFrame(
+                [
+                    (r.id, r.as_of, r.source, r.completion, r.result, r.note, r.evidence_url, r.recorded_by)
+                    for r in sorted(commitment.progress_reports, key=lambda r: (r.as_of, r.id))
+                ],
+                columns=PROGRESS_COLUMNS,
+            ),
+        )
+    return detail

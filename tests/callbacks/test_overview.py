@@ -1,0 +1,148 @@
+"""Overview page: KPI values, their links, and the charts' drilldown targets, on known data."""
+
+import datetime as dt
+
+import pytest
+
+from callbacks.overview import render_overview
+from dashboard.context import AppContext
+from dashboard.filters import Filters, parse_filters
+from dashboard.settings import Settings
+from data_access.db import get_engine
+from layouts import ids
+from tests.builders import build
+
+
+def find(component, predicate):
+    """Every component in a tree for which predicate is true."""
+    found = []
+    stack = [component]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list | tuple):
+            stack.extend(node)
+            continue
+        if node is None or isinstance(node, str | int | float):
+            continue
+        if predicate(node):
+            found.append(node)
+        stack.append(getattr(node, "children", None))
+    return found
+
+
+def by_id(component, component_id):
+    matches = find(component, lambda n: getattr(n, "id", None) == component_id)
+    assert len(matches) == 1, component_id
+    return matches[0]
+
+
+def commitment(ogp_id, completion=None, starred=False, **extra):
+    return {"ogp_id": ogp_id, "title": f"Commitment {ogp_id}", "completion": completion, "starred": starred, **extra}
+
+
+@pytest.fixture
+def app_ctx(db_url):
+    build(
+        get_engine(db_url),
+        [
+            {
+                "code": "ALB",
+                "name": "Albania",
+                "region": "Europe",
+                "plans": [
+                    {
+                        "ogp_id": "AP_ALB01",
+                        "submission_year": 2018,
+                        "start": dt.date(2018, 7, 1),
+                        "end": dt.date(2020, 6, 30),
+                        "commitments": [
+                            commitment("AL0001", "Complete", starred=True, potential_impact="Transformative"),
+                            commitment("AL0002", "Limited", potential_impact="Minor"),
+                            commitment("AL0003", "Substantial", potential_impact="Moderate"),
+                        ],
+                    },
+                    {
+                        "ogp_id": "AP_ALB02",
+                        "submission_year": 2022,
+                        "start": dt.date(2022, 9, 1),
+                        "end": dt.date(2024, 8, 31),
+                        "commitments": [
+                            commitment("AL0004"),
+                            commitment("AL0005", potential_for_results="Substantial"),
+                        ],
+                    },
+                ],
+            },
+            {
+                "code": "KEN",
+                "name": "Kenya",
+                "region": "Africa and the Middle East",
+                "plans": [
+                    {
+                        "ogp_id": "AP_KEN01",
+                        "submission_year": 2022,
+                        "start": dt.date(2022, 9, 1),
+                        "end": dt.date(2024, 8, 31),
+                        "commitments": [commitment("KE0001", "Not Started"), commitment("KE0002", "Complete")],
+                    }
+                ],
+            },
+        ],
+    )
+    return AppContext(get_engine(db_url), Settings(database_url=db_url, today="2023-06-01"))
+
+
+def test_ovw001_kpis_count_the_database(app_ctx):
+    page = render_overview(app_ctx, Filters())
+    assert by_id(page.children, "kpi-members").children == "2"
+    assert by_id(page.children, "kpi-active-plans").children == "2"  # AP_ALB02 and AP_KEN01 run on 1 Jun 2023
+    assert by_id(page.children, "kpi-commitments").children == "7"
+    assert by_id(page.children, "kpi-high-completion").children == "60%"  # 3 of 5 assessed
+    assert by_id(page.children, "kpi-starred").children == "14.3%"  # 1 of 7
+
+
+def test_ovw002_kpis_follow_the_filters(app_ctx):
+    filters, problems = parse_filters("?region=Europe")
+    assert problems == []
+    page = render_overview(app_ctx, filters)
+    assert by_id(page.children, "kpi-members").children == "1"
+    assert by_id(page.children, "kpi-commitments").children == "5"
+    assert by_id(page.children, "kpi-high-completion").children == "67%"  # 2 of 3 assessed
+
+
+def test_ovw003_each_kpi_links_to_the_list_behind_it(app_ctx):
+    page = render_overview(app_ctx, Filters(region=("Europe",)))
+    hrefs = {link.href for link in find(page.children, lambda n: type(n).__name__ == "Link")}
+    assert "/countries?region=Europe" in hrefs
+    assert "/commitments?region=Europe" in hrefs
+    assert "/commitments?region=Europe&completion=Substantial&completion=Complete" in hrefs
+    assert "/commitments?region=Europe&starred=yes" in hrefs
+
+
+def test_ovw004_region_chart_drills_to_commitments_of_that_region_and_level(app_ctx):
+    page = render_overview(app_ctx, Filters())
+    figure = by_id(page.children, ids.drill_chart(ids.OVERVIEW_REGION_CHART)).figure
+    complete = next(trace for trace in figure.data if trace.name == "Complete")
+    links = {y: custom[0] for y, custom in zip(complete.y, complete.customdata, strict=True)}
+    assert links["Europe"] == "/commitments?region=Europe&completion=Complete"
+    counts = {y: custom[1] for y, custom in zip(complete.y, complete.customdata, strict=True)}
+    assert counts == {"Europe": 1, "Africa and the Middle East": 1}
+
+
+def test_ovw005_trend_shares_per_cycle(app_ctx):
+    page = render_overview(app_ctx, Filters())
+    figure = by_id(page.children, ids.drill_chart(ids.OVERVIEW_TREND_CHART)).figure
+    high = next(trace for trace in figure.data if trace.name.startswith("High completion"))
+    assert list(high.x) == [2018, 2022]
+    # 2018: AL0001 Complete, AL0003 Substantial of 3 assessed; 2022: KE0002 Complete of 2 assessed.
+    assert [round(v, 1) for v in high.y] == [66.7, 50.0]
+    ambition = next(trace for trace in figure.data if trace.name.startswith("High ambition"))
+    assert [round(v, 1) for v in ambition.y] == [33.3, 100.0]  # 1 Transformative of 3 rated; 1 Substantial of 1
+    assert high.customdata[0][0] == "/commitments?cycle=2018"
+
+
+def test_ovw006_empty_database_shows_dashes_not_errors(db_url):
+    app_ctx = AppContext(get_engine(db_url), Settings(database_url=db_url))
+    page = render_overview(app_ctx, Filters())
+    assert by_id(page.children, "kpi-commitments").children == "0"
+    assert by_id(page.children, "kpi-high-completion").children == "—"

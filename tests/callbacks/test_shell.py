@@ -1,0 +1,120 @@
+"""The frame: routing, URL <-> filter bar, drilldown links, data badge, database errors."""
+
+import datetime as dt
+
+import pytest
+from dash import no_update
+
+import callbacks.overview  # noqa: F401  (registers the overview route)
+from callbacks.shell import FILTER_INPUTS, drill_href, render_page, sync_filters
+from dashboard import create_app
+from dashboard.context import AppContext
+from dashboard.settings import Settings
+from data_access.db import get_engine
+from layouts import ids
+from tests.builders import build
+
+
+def text_of(component) -> str:
+    """All text inside a Dash component tree."""
+    if component is None:
+        return ""
+    if isinstance(component, str | int | float):
+        return str(component)
+    if isinstance(component, list | tuple):
+        return " ".join(text_of(c) for c in component)
+    children = getattr(component, "children", None)
+    return text_of(children)
+
+
+@pytest.fixture
+def app_ctx(db_url):
+    build(
+        get_engine(db_url),
+        [
+            {
+                "code": "ALB",
+                "name": "Albania",
+                "region": "Europe",
+                "plans": [
+                    {
+                        "ogp_id": "AP_ALB01",
+                        "submission_year": 2022,
+                        "start": dt.date(2022, 9, 1),
+                        "end": dt.date(2024, 8, 31),
+                        "commitments": [{"ogp_id": "AL0001", "title": "Open budgets", "completion": "Complete"}],
+                    }
+                ],
+            }
+        ],
+    )
+    return AppContext(get_engine(db_url), Settings(database_url=db_url, today="2023-06-01"))
+
+
+def test_shl001_unknown_path_shows_a_message(app_ctx):
+    page, trail, alerts, badge = render_page(app_ctx, "/nowhere", "")
+    assert "There is no page at '/nowhere'" in text_of(page)
+    assert "Page not found" in str(trail)
+
+
+def test_shl002_bad_filters_are_listed_and_the_page_still_renders(app_ctx):
+    page, _, alerts, _ = render_page(app_ctx, "/", "?region=Mars&member=ZZZ")
+    assert "Unknown region 'Mars'" in text_of(alerts)
+    assert "Unknown member 'ZZZ'" in text_of(alerts)
+    assert "Overview" in text_of(page)
+
+
+def test_shl003_imported_data_badge_is_not_sample(app_ctx):
+    _, _, _, badge = render_page(app_ctx, "/", "")
+    assert "OGP data" in text_of(badge)
+    assert "Sample" not in text_of(badge)
+
+
+def test_shl004_unreachable_database_gives_a_banner_not_a_crash():
+    # A real PostgreSQL URL on a port where nothing listens: the driver fails to connect.
+    url = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1"
+    app_ctx = AppContext(get_engine(url), Settings(database_url=url))
+    page, trail, alerts, _ = render_page(app_ctx, "/", "")
+    assert "database cannot be reached" in text_of(page)
+    assert page.id == ids.DB_ERROR
+
+
+def test_shl005_url_sets_the_filter_bar():
+    out = sync_filters("?member=ALB&member_type=local&cycle=2022&starred=no", [None] * 8, ids.URL)
+    assert out[0] is no_update
+    assert out[1] == ["ALB"] and out[3] == ["local"] and out[4] == [2022] and out[7] == "no"
+
+
+def test_shl006_filter_bar_writes_the_url_and_keeps_as_of():
+    values = [["KEN"], ["Africa and the Middle East"], [], [2020], [], ["Complete"], "yes", []]
+    out = sync_filters("?as_of=2024-01-01", values, ids.FILTER_MEMBER)
+    assert out[0] == (
+        "?member=KEN&region=Africa+and+the+Middle+East&cycle=2020&completion=Complete&starred=yes&as_of=2024-01-01"
+    )
+    assert all(v is no_update for v in out[1:])
+    cleared = sync_filters("?member=KEN&as_of=2024-01-01", values, ids.FILTER_CLEAR)
+    assert cleared[0] == "?as_of=2024-01-01" and cleared[1:] == ([], [], [], [], [], [], None, [])
+
+
+def test_shl007_drilldown_accepts_only_local_paths():
+    assert drill_href({"points": [{"customdata": ["/commitments?region=Europe", 3]}]}) == "/commitments?region=Europe"
+    assert drill_href({"points": [{"customdata": "/countries/ALB"}]}) == "/countries/ALB"
+    for forged in ("//evil.example/x", "javascript:alert(1)", "https://evil.example", None, 5):
+        assert drill_href({"points": [{"customdata": [forged]}]}) is None
+    assert drill_href(None) is None and drill_href({"points": []}) is None
+
+
+def test_shl008_callbacks_are_wired(db_url):
+    app = create_app(Settings(database_url=db_url))
+    outputs = " ".join(app.callback_map)
+    assert f"{ids.PAGE}.children" in outputs
+    assert f"{ids.URL}.search" in outputs and all(f"{i}.value" in outputs for i in FILTER_INPUTS)
+    assert "export-download" in outputs
+
+
+def test_shl009_forged_callback_requests_get_a_clear_400(db_url):
+    client = create_app(Settings(database_url=db_url)).server.test_client()
+    for body in (b"not json", b"{}", b"[1, 2]", b'{"output": "nope.children", "outputs": {}, "inputs": []}'):
+        response = client.post("/_dash-update-component", data=body, content_type="application/json")
+        assert response.status_code == 400
+        assert b"Traceback" not in response.data
