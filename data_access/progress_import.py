@@ -41,11 +41,14 @@ def import_progress(
     if problems:
         raise ImportFailed(problems)
 
+    column = header.index("commitment_id")
+    wanted = {cells[column].strip() for _row, cells in table.records if len(cells) > column}
     with Session(engine) as session:
-        commitment_ids = dict(session.execute(select(Commitment.ogp_id, Commitment.id)).all())
-        existing = {
-            (r.commitment_id, r.source, r.as_of, r.completion): r for r in session.scalars(select(ProgressReport))
-        }
+        commitment_ids = dict(
+            session.execute(select(Commitment.ogp_id, Commitment.id).where(Commitment.ogp_id.in_(wanted))).all()
+        )
+        query = select(ProgressReport).where(ProgressReport.commitment_id.in_(list(commitment_ids.values())))
+        existing = {(r.commitment_id, r.source, r.as_of, r.completion): r for r in session.scalars(query)}
     today = dt.date.today()
     summary = ImportSummary(dry_run=dry_run)
     new_reports: list[ProgressReport] = []

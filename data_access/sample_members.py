@@ -127,9 +127,7 @@ NATIONAL_MEMBERS: tuple[SampleMember, ...] = (
     _national("ECU", "Ecuador", "EC", AMERICAS, 2018, 2019),
 )
 
-OTHER_MEMBERS: tuple[SampleMember, ...] = (
-    SampleMember("XKX", "Kosovo", "XK", "Other", EUROPE, 2016, 2016),
-)
+OTHER_MEMBERS: tuple[SampleMember, ...] = (SampleMember("XKX", "Kosovo", "XK", "Other", EUROPE, 2016, 2016),)
 
 LOCAL_MEMBERS: tuple[SampleMember, ...] = (
     # The 15 OGP Local pioneers of 2016.

@@ -1,0 +1,182 @@
+"""Importing dated progress reports from a CSV: good rows appended, any bad row stops the whole file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from dashboard.cli import cli
+from data_access.db import read_meta
+from data_access.models import Commitment, ProgressReport
+from data_access.ogp_sheet import import_ogp_sheet
+from data_access.problems import ImportFailed
+from data_access.progress_import import import_progress
+
+HEADER = "commitment_id,as_of,source,completion,note,evidence_url"
+GOOD = [
+    "AL0002,2024-03-31,government,Complete,Law adopted,https://example.org/law",
+    "BUE0009,2024-04-15,civil_society,Limited,,",
+    'XK0011,2024-05-01,support_unit,Substantial,"Two milestones met, one late",http://example.org/a',
+]
+
+
+@pytest.fixture
+def imported(engine: Engine, real_sheet: Path) -> Engine:
+    """A database holding the real sheet."""
+    import_ogp_sheet(engine, real_sheet)
+    return engine
+
+
+def _write(tmp_path: Path, lines: list[str], header: str = HEADER) -> Path:
+    path = tmp_path / "progress.csv"
+    path.write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+    return path
+
+
+def _state(engine: Engine) -> tuple[int, str]:
+    with Session(engine) as session:
+        count = session.scalar(select(func.count()).select_from(ProgressReport))
+    return count, read_meta(engine).get("data_version", "0")
+
+
+def _reports(engine: Engine, ogp_id: str, source: str) -> list[ProgressReport]:
+    with Session(engine) as session:
+        return list(
+            session.scalars(
+                select(ProgressReport)
+                .join(Commitment)
+                .where(Commitment.ogp_id == ogp_id, ProgressReport.source == source)
+                .order_by(ProgressReport.as_of)
+            )
+        )
+
+
+def test_progress001_good_file_appends_reports(imported: Engine, tmp_path: Path) -> None:
+    before_count, before_version = _state(imported)
+    summary = import_progress(imported, _write(tmp_path, GOOD), recorded_by="maria")
+    assert summary.added == {"progress reports": 3}
+    count, version = _state(imported)
+    assert count == before_count + 3
+    assert int(version) == int(before_version) + 1
+    [report] = _reports(imported, "AL0002", "government")
+    assert (report.as_of, report.completion, report.note) == (dt.date(2024, 3, 31), "Complete", "Law adopted")
+    assert (report.evidence_url, report.recorded_by, report.result) == ("https://example.org/law", "maria", None)
+    [cso] = _reports(imported, "BUE0009", "civil_society")
+    assert cso.note is None and cso.evidence_url is None
+    assert _reports(imported, "XK0011", "support_unit")[0].note == "Two milestones met, one late"
+
+
+def test_progress002_reimport_skips_exact_duplicates(imported: Engine, tmp_path: Path) -> None:
+    path = _write(tmp_path, GOOD)
+    import_progress(imported, path)
+    state = _state(imported)
+    summary = import_progress(imported, path)
+    assert summary.added.get("progress reports", 0) == 0 and summary.unchanged == 3
+    assert _state(imported) == state  # nothing written, data version unchanged
+
+
+def test_progress003_optional_result_column(imported: Engine, tmp_path: Path) -> None:
+    lines = [
+        "UA0068,2024-01-31,irm_results,Complete,,,Significant",
+        "AL0002,2024-01-31,irm_end_of_term,Limited,,,Major",
+    ]
+    path = _write(tmp_path, lines, header=HEADER + ",result")
+    assert import_progress(imported, path).added == {"progress reports": 2}
+    assert _reports(imported, "UA0068", "irm_results")[-1].result == "Significant"
+    assert _reports(imported, "AL0002", "irm_end_of_term")[-1].result == "Major"
+
+
+def test_progress004_dry_run_writes_nothing(imported: Engine, tmp_path: Path) -> None:
+    state = _state(imported)
+    summary = import_progress(imported, _write(tmp_path, GOOD), dry_run=True)
+    assert summary.dry_run and summary.added == {"progress reports": 3}
+    assert _state(imported) == state
+
+
+TOMORROW = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("line", "column"),
+    [
+        ("ZZ9999,2024-03-31,government,Complete,,", "commitment_id"),
+        (",2024-03-31,government,Complete,,", "commitment_id"),
+        ("AL0002,31/03/2024,government,Complete,,", "as_of"),
+        ("AL0002,2024-02-30,government,Complete,,", "as_of"),
+        (f"AL0002,{TOMORROW},government,Complete,,", "as_of"),
+        ("AL0002,2024-03-31,journalists,Complete,,", "source"),
+        ("AL0002,2024-03-31,government,Done,,", "completion"),
+        ("AL0002,2024-03-31,government,,,", "completion"),
+        ("AL0002,2024-03-31,government,Complete,,ftp://example.org/x", "evidence_url"),
+        ("AL0002,2024-03-31,government,Complete,,example.org", "evidence_url"),
+        ("AL0002,2024-03-31,government,Complete," + "x" * 2001 + ",", "note"),
+    ],
+)
+def test_progress010_bad_row_reported_and_nothing_written(
+    imported: Engine, tmp_path: Path, line: str, column: str
+) -> None:
+    state = _state(imported)
+    path = _write(tmp_path, [GOOD[0], GOOD[1], line])  # the bad row is the file's line 4
+    with pytest.raises(ImportFailed) as info:
+        import_progress(imported, path)
+    assert [(p.row, p.column) for p in info.value.problems] == [(4, column)]
+    assert _state(imported) == state
+
+
+def test_progress011_bad_result(imported: Engine, tmp_path: Path) -> None:
+    path = _write(tmp_path, ["AL0002,2024-03-31,government,Complete,,,Huge"], header=HEADER + ",result")
+    with pytest.raises(ImportFailed) as info:
+        import_progress(imported, path)
+    assert [(p.row, p.column) for p in info.value.problems] == [(2, "result")]
+
+
+def test_progress012_every_problem_at_once(imported: Engine, tmp_path: Path) -> None:
+    lines = ["ZZ0001,2024-03-31,government,Complete,,", "AL0002,2024-13-01,nobody,Complete,,", GOOD[0], GOOD[0]]
+    with pytest.raises(ImportFailed) as info:
+        import_progress(imported, _write(tmp_path, lines))
+    found = {(p.row, p.column) for p in info.value.problems}
+    assert found == {(2, "commitment_id"), (3, "as_of"), (3, "source"), (5, "")}
+
+
+def test_progress013_file_level_problems(imported: Engine, tmp_path: Path) -> None:
+    state = _state(imported)
+    with pytest.raises(ImportFailed) as info:
+        import_progress(imported, _write(tmp_path, GOOD, header="commitment_id,as_of,completion,note"))
+    assert {(p.row, p.column) for p in info.value.problems} == {(1, "source"), (1, "evidence_url")}
+    with pytest.raises(ImportFailed) as info:
+        import_progress(imported, _write(tmp_path, []))
+    assert "no progress rows" in info.value.problems[0].message
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(ImportFailed) as info:
+        import_progress(imported, empty)
+    assert "empty" in info.value.problems[0].message
+    assert _state(imported) == state
+
+
+def test_progress014_changed_statement_is_refused(imported: Engine, tmp_path: Path) -> None:
+    import_progress(imported, _write(tmp_path, GOOD))
+    state = _state(imported)
+    changed = GOOD[0].replace("Law adopted", "Law adopted and published")
+    with pytest.raises(ImportFailed) as info:
+        import_progress(imported, _write(tmp_path, [changed]))
+    assert info.value.problems[0].row == 2 and "never changed" in info.value.problems[0].message
+    assert _state(imported) == state
+
+
+def test_progress020_cli(db_url: str, real_sheet: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["import-ogp", str(real_sheet), "--database-url", db_url]).exit_code == 0
+    good = runner.invoke(cli, ["import-progress", str(_write(tmp_path, GOOD)), "--database-url", db_url])
+    assert good.exit_code == 0, good.output
+    assert good.stdout.strip() == "Added 3 progress reports; changed nothing; 0 unchanged."
+    bad_path = tmp_path / "bad.csv"
+    bad_path.write_text(HEADER + "\nAL0002,2024-03-31,rumour,Complete,,\n", encoding="utf-8")
+    bad = runner.invoke(cli, ["import-progress", str(bad_path), "--database-url", db_url])
+    assert bad.exit_code != 0
+    assert "row 2, column 'source'" in bad.output
