@@ -5,11 +5,13 @@ from __future__ import annotations
 from callbacks.pages import Page, route
 from dashboard.context import AppContext
 from dashboard.filters import Filters
+from dashboard.status import plan_statuses
 from data_access import queries
 from layouts import overview
 from layouts.components import kpi_card, percent
 from layouts.figures import completion_stack, cycle_trend_figure
 
+LATE_STATUSES = ("late", "overdue", "contrary to process")
 STARRED_REFERENCE = 7.5  # share of commitments OGP reports as starred, quoted to the Steering Committee
 
 
@@ -25,7 +27,11 @@ def render_overview(ctx: AppContext, filters: Filters) -> Page:
     counts = queries.overview_counts(ctx.engine, **kwargs)
     status = queries.data_status(ctx.engine)
     today = ctx.today()
-    running = queries.action_plans(ctx.engine, running_on=today, **kwargs)
+    plans = queries.action_plans(ctx.engine, **kwargs)
+    statuses = plan_statuses(plans, today)
+    running = statuses[statuses["phase"] == "implementing"]
+    behind = statuses[statuses["submission_status"].isin(LATE_STATUSES)]
+    contrary = int((behind["submission_status"] == "contrary to process").sum())
     as_of = (status["updated_at"] or today.isoformat())[:10]
     progress_as_of = status["latest_report"].isoformat() if status["latest_report"] else as_of
     starred_share = counts["starred"] / counts["commitments"] * 100 if counts["commitments"] else 0.0
@@ -70,6 +76,14 @@ def render_overview(ctx: AppContext, filters: Filters) -> Page:
             href=link("/commitments", filters, starred=True),
             as_of=progress_as_of,
             card_id="kpi-starred",
+        ),
+        kpi_card(
+            title="Plans late or contrary",
+            value=f"{len(behind):,}",
+            detail=f"{len(behind) - contrary:,} late or overdue, {contrary:,} contrary to process (31 Aug/1 Jan rule)",
+            href=link("/delays", filters),
+            as_of=today.isoformat(),
+            card_id="kpi-late-plans",
         ),
     ]
     region_counts = queries.completion_counts(ctx.engine, by="region", **kwargs)

@@ -108,6 +108,18 @@ AMBITIOUS_CASE = case(
     (or_(Commitment.potential_impact == "Transformative", Commitment.potential_for_results == "Substantial"), 1),
     else_=0,
 )
+# Stars exist only while the IRM rated them (to the 2017-19 plans); ND after that is not "not starred".
+STAR_RATED_CASE = case(
+    (
+        or_(
+            Commitment.starred_midterm.in_(["0", "1"]),
+            Commitment.starred_end_of_term.in_(["0", "1"]),
+            Commitment.starred_2015.in_(["0", "1"]),
+        ),
+        1,
+    ),
+    else_=0,
+)
 AMBITION_RATED_CASE = case(
     (
         or_(
@@ -198,7 +210,7 @@ def completion_counts(engine: Engine, *, by: str, **filters: Any) -> pd.DataFram
 def cycle_trend(engine: Engine, **filters: Any) -> pd.DataFrame:
     """Per action-plan cycle (submission year): commitments, assessed, high completion, starred, ambitious.
 
-    Columns: cycle, commitments, assessed, high_completion, starred, ambition_rated, ambitious.
+    Columns: cycle, commitments, assessed, high_completion, star_rated, starred, ambition_rated, ambitious.
     """
     stmt = _scoped(
         select(
@@ -206,6 +218,7 @@ def cycle_trend(engine: Engine, **filters: Any) -> pd.DataFrame:
             func.count(Commitment.id),
             func.sum(ASSESSED_CASE),
             func.sum(HIGH_COMPLETION_CASE),
+            func.sum(STAR_RATED_CASE),
             func.sum(STARRED_CASE),
             func.sum(AMBITION_RATED_CASE),
             func.sum(AMBITIOUS_CASE),
@@ -214,7 +227,16 @@ def cycle_trend(engine: Engine, **filters: Any) -> pd.DataFrame:
     )
     stmt = stmt.where(ActionPlan.submission_year.is_not(None)).group_by(ActionPlan.submission_year)
     stmt = stmt.order_by(ActionPlan.submission_year)
-    columns = ["cycle", "commitments", "assessed", "high_completion", "starred", "ambition_rated", "ambitious"]
+    columns = [
+        "cycle",
+        "commitments",
+        "assessed",
+        "high_completion",
+        "star_rated",
+        "starred",
+        "ambition_rated",
+        "ambitious",
+    ]
     return _frame(engine, stmt, columns)
 
 

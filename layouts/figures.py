@@ -16,15 +16,15 @@ GRAPH_CONFIG = {
 
 
 def base_layout(fig: go.Figure, *, title: str | None = None, height: int = 360) -> go.Figure:
-    """Shared look: readable fonts, white background, legend on top, tight margins."""
+    """Shared look: readable fonts, white background, legend below the plot, tight margins."""
     fig.update_layout(
         title={"text": title, "x": 0, "font": {"size": 16}} if title else None,
         height=height,
-        margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
+        margin={"l": 10, "r": 10, "t": 50 if title else 30, "b": 10},
         font={"family": FONT_FAMILY, "size": 13},
         plot_bgcolor="white",
         paper_bgcolor="white",
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "title": None},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0, "title": None, "traceorder": "normal"},
         hoverlabel={"font_size": 13},
     )
     return fig
@@ -93,20 +93,21 @@ def _with_completion(link: str | None, level: str) -> str | None:
 def cycle_trend_figure(trend: pd.DataFrame, *, href: str = "/commitments", title: str | None = None) -> go.Figure:
     """Share with high completion, starred and ambitious per action-plan cycle (submission year).
 
-    trend: columns cycle, commitments, assessed, high_completion, starred, ambition_rated, ambitious.
+    trend: columns cycle, commitments, assessed, high_completion, star_rated, starred, ambition_rated, ambitious.
+    Each share is left blank for cycles where nothing was rated (e.g. stars after the IRM dropped them).
     """
     if trend.empty:
         return empty_figure("No action-plan cycles match these filters.")
     data = trend.copy()
     data["high_share"] = _share(data["high_completion"], data["assessed"])
     data["ambitious_share"] = _share(data["ambitious"], data["ambition_rated"])
-    data["starred_share"] = _share(data["starred"], data["commitments"])
+    data["starred_share"] = _share(data["starred"], data["star_rated"])
     links = [f"{href}{'&' if '?' in href else '?'}cycle={int(c)}" for c in data["cycle"]]
     fig = go.Figure()
     series = (
         ("high_share", "High completion (of assessed)", "#0072B2", "circle", "assessed"),
         ("ambitious_share", "High ambition (of rated)", "#E69F00", "square", "ambition_rated"),
-        ("starred_share", "Starred (of all)", "#009E73", "diamond", "commitments"),
+        ("starred_share", "Starred (of star-rated)", "#009E73", "diamond", "star_rated"),
     )
     for column, name, color, symbol, base in series:
         fig.add_scatter(

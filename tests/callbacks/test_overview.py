@@ -146,3 +146,42 @@ def test_ovw006_empty_database_shows_dashes_not_errors(db_url):
     page = render_overview(app_ctx, Filters())
     assert by_id(page.children, "kpi-commitments").children == "0"
     assert by_id(page.children, "kpi-high-completion").children == "—"
+
+
+def test_ovw007_late_and_contrary_plans_are_counted(db_url):
+    engine = get_engine(db_url)
+    build(
+        engine,
+        [
+            {
+                "code": "PRY",
+                "name": "Paraguay",
+                "region": "Americas",
+                "plans": [
+                    # due 31 Aug 2022, delivered 15 Oct 2022: late but before 1 Jan, keeps its end date
+                    {
+                        "ogp_id": "AP_PRY05",
+                        "submission_year": 2022,
+                        "submitted_on": dt.date(2022, 10, 15),
+                        "start": dt.date(2022, 9, 1),
+                        "end": dt.date(2024, 8, 31),
+                        "commitments": [commitment("PY0001", "Limited")],
+                    },
+                    # due 31 Aug 2024 and never delivered: contrary to process from 1 Jan 2025
+                    {
+                        "ogp_id": "AP_PRY06",
+                        "submission_year": 2024,
+                        "start": dt.date(2024, 9, 1),
+                        "end": dt.date(2026, 8, 31),
+                    },
+                ],
+            }
+        ],
+    )
+    app_ctx = AppContext(engine, Settings(database_url=db_url, today="2025-02-01"))
+    page = render_overview(app_ctx, Filters())
+    assert by_id(page.children, "kpi-late-plans").children == "2"
+    hrefs = {link.href for link in find(page.children, lambda n: type(n).__name__ == "Link")}
+    assert "/delays" in hrefs
+    app_ctx = AppContext(engine, Settings(database_url=db_url, today="2024-08-01"))
+    assert by_id(render_overview(app_ctx, Filters()).children, "kpi-late-plans").children == "1"  # AP_PRY06 still due
