@@ -61,9 +61,9 @@ def _latest_report(on: dt.date | None) -> Any:
 
 
 def _rank(column: Any, scale: Scale) -> Any:
-    """A CASE that orders a rating column by its scale (unordered values and codes after, NULL last)."""
+    """A CASE that orders a rating column by its scale; codes (ND/NR/NA) and blanks rank as NULL."""
     whens = [(column == value, index) for index, value in enumerate(scale.values)]
-    return case(*whens, else_=len(scale.values))
+    return case(*whens, else_=None)
 
 
 def _sort_keys(latest: Any) -> dict[str, Any]:
@@ -132,7 +132,7 @@ def commitment_rows(
 ) -> pd.DataFrame:
     """Commitments matching the filters (and `ids` when given) with their latest progress; columns ROW_COLUMNS.
 
-    `sort` must be one of SORT_KEYS (anything else sorts by member and id); `on` limits progress reports
+    `sort` must be one of SORT_KEYS (anything else sorts by member and id; blanks last); `on` limits reports
     to those dated on or before it. `limit` is capped at MAX_PAGE.
     """
     if ids is not None and not ids:
@@ -141,7 +141,8 @@ def commitment_rows(
     keys = _sort_keys(latest)
     if sort in SORT_KEYS:
         key = keys[sort]
-        stmt = stmt.order_by(key.desc() if descending else key.asc(), Commitment.ogp_id)
+        # Rows without a value (no report, ND/NR/NA) come last in both directions.
+        stmt = stmt.order_by(key.is_(None), key.desc() if descending else key.asc(), Commitment.ogp_id)
     else:
         stmt = stmt.order_by(Member.name, Commitment.ogp_id)
     stmt = stmt.offset(max(int(offset), 0))
@@ -211,15 +212,25 @@ def commitment_detail(engine: Engine, ogp_id: str) -> dict[str, Any] | None:
             action_plan=plan.ogp_id,
             action_plan_number=plan.number,
             policy_areas=[(a.slug, a.name, a.parent) for a in commitment.policy_areas],
-            milestones=pd.DataFrame(
-                [(m.id, m.title, m.due_date, m.done_date) for m in commitment.milestones], columns=MILESTONE_COLUMNS
+            milestones=_with_none(
+                pd.DataFrame(
+                    [(m.id, m.title, m.due_date, m.done_date) for m in commitment.milestones],
+                    columns=MILESTONE_COLUMNS,
+                )
             ),
-            progress=pd.DataFrame(
-                [
-                    (r.id, r.as_of, r.source, r.completion, r.result, r.note, r.evidence_url, r.recorded_by)
-                    for r in sorted(commitment.progress_reports, key=lambda r: (r.as_of, r.id))
-                ],
-                columns=PROGRESS_COLUMNS,
+            progress=_with_none(
+                pd.DataFrame(
+                    [
+                        (r.id, r.as_of, r.source, r.completion, r.result, r.note, r.evidence_url, r.recorded_by)
+                        for r in sorted(commitment.progress_reports, key=lambda r: (r.as_of, r.id))
+                    ],
+                    columns=PROGRESS_COLUMNS,
+                )
             ),
         )
     return detail
+
+
+def _with_none(frame: pd.DataFrame) -> pd.DataFrame:
+    """Missing values as None (pandas would make them NaN), so layouts test them like the ORM's values."""
+    return frame.astype(object).where(frame.notna(), None)

@@ -1,0 +1,285 @@
+"""Commitments list (server-paged, sorted grid with delay status) and the page of one commitment."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from typing import Any
+from urllib.parse import unquote
+
+import pandas as pd
+from dash import MATCH, Dash, Input, Output, State
+
+from callbacks.exports import export_table
+from callbacks.pages import Page, route
+from callbacks.shell import current_filters
+from dashboard.context import AppContext
+from dashboard.filters import Filters
+from dashboard.rules import DelayStatus, cycle_position, format_day
+from dashboard.scales import PROGRESS_SOURCES
+from dashboard.status import commitment_delays
+from data_access import commitment_queries, queries
+from layouts import commitments as layout
+from layouts.theme import DELAY_SEVERITY_ORDER
+
+COMMITMENT_ID = re.compile(r"^[A-Z0-9][A-Z0-9_.-]{1,19}$")
+SORTABLE = commitment_queries.SORT_KEYS | {"delay_status"}
+MAX_ROWS_PER_REQUEST = 500
+MAX_START_ROW = 10_000_000
+FIELDS = [field for field, _ in layout.TABLE_COLUMNS]
+
+
+def _today(ctx: AppContext, filters: Filters) -> dt.date:
+    return filters.as_of or ctx.today()
+
+
+def _scope(filters: Filters) -> dict[str, Any]:
+    return {**filters.query_kwargs(), "as_of": filters.as_of}
+
+
+def _all_delays(ctx: AppContext, filters: Filters) -> pd.DataFrame:
+    """Delay status of every commitment matching the filters (needed to filter or sort by it)."""
+    scope = _scope(filters)
+    today = _today(ctx, filters)
+    frame = queries.commitments(ctx.engine, **scope)
+    progress = queries.latest_progress(ctx.engine, on=filters.as_of, **scope)
+    milestones = queries.milestones(ctx.engine, **scope)
+    delays = commitment_delays(frame, progress, milestones, today)
+    if filters.delay_status:
+        delays = delays[delays["delay_status"].isin(filters.delay_status)]
+    return delays
+
+
+def _page_delays(ctx: AppContext, frame: pd.DataFrame, today: dt.date) -> pd.DataFrame:
+    """Delay status of the rows of one page only, from the latest report already joined to each row."""
+    ids = [int(i) for i in frame["commitment_id"]]
+    reported = frame[frame["progress_as_of"].notna()]
+    progress = pd.DataFrame(
+        {
+            "commitment_id": reported["commitment_id"],
+            "source": reported["progress_source"],
+            "as_of": reported["progress_as_of"],
+            "completion": reported["progress_completion"],
+            "result": reported["progress_result"],
+        }
+    )
+    return commitment_delays(frame, progress, commitment_queries.milestones_of(ctx.engine, ids), today)
+
+
+def matching_count(ctx: AppContext, filters: Filters) -> int:
+    """How many commitments match the filters, delay status included."""
+    if filters.delay_status:
+        return len(_all_delays(ctx, filters))
+    return commitment_queries.commitment_count(ctx.engine, **_scope(filters))
+
+
+def table_rows(
+    ctx: AppContext,
+    filters: Filters,
+    *,
+    sort: str | None = None,
+    descending: bool = False,
+    start: int = 0,
+    end: int | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """Rows start..end of the commitments table (plain values, fields of TABLE_COLUMNS) and the total count.
+
+    Without a delay filter or delay sort, paging and sorting happen in SQL and delay status is computed
+    for the page's rows only. `sort` outside the whitelist falls back to member and id order.
+    """
+    sort = sort if sort in SORTABLE else None
+    start = min(max(int(start), 0), MAX_START_ROW)
+    limit = None if end is None else max(int(end) - start, 0)
+    scope = _scope(filters)
+    today = _today(ctx, filters)
+    if filters.delay_status or sort == "delay_status":
+        delays = _all_delays(ctx, filters)
+        count = len(delays)
+        if sort == "delay_status":
+            rank = {status: i for i, status in enumerate(DELAY_SEVERITY_ORDER)}
+            ordered = delays.assign(rank=delays["delay_status"].map(rank), neg=-delays["severity"])
+            ordered = ordered.sort_values(["rank", "neg"], ascending=not descending, kind="stable")
+            page_ids = list(ordered["commitment_id"].iloc[start : None if limit is None else start + limit])
+            frame = commitment_queries.commitment_rows(ctx.engine, ids=page_ids, on=filters.as_of)
+            frame = frame.set_index("commitment_id").loc[page_ids].reset_index()
+        else:
+            frame = commitment_queries.commitment_rows(
+                ctx.engine,
+                ids=list(delays["commitment_id"]),
+                sort=sort,
+                descending=descending,
+                offset=start,
+                limit=limit,
+                on=filters.as_of,
+            )
+        page_delays = delays[delays["commitment_id"].isin(frame["commitment_id"])]
+    else:
+        count = commitment_queries.commitment_count(ctx.engine, **scope)
+        frame = commitment_queries.commitment_rows(
+            ctx.engine, sort=sort, descending=descending, offset=start, limit=limit, on=filters.as_of, **scope
+        )
+        page_delays = _page_delays(ctx, frame, today)
+    by_id = page_delays.set_index("commitment_id")
+    rows = [_row(r, by_id.loc[r.commitment_id] if r.commitment_id in by_id.index else None) for r in frame.itertuples()]
+    return rows, count
+
+
+def _text(value: Any) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def _row(r: Any, delay: Any) -> dict[str, Any]:
+    return {
+        "commitment_id": int(r.commitment_id),
+        "ogp_id": r.ogp_id,
+        "title": r.title,
+        "member_name": r.member_name,
+        "action_plan": r.action_plan,
+        "end_date": _text(r.end_date),
+        "progress_completion": _text(r.progress_completion),
+        "progress_source": PROGRESS_SOURCES.get(r.progress_source, _text(r.progress_source)),
+        "progress_as_of": _text(r.progress_as_of),
+        "delay_status": delay["delay_status"] if delay is not None else "",
+        "delay_reason": delay["delay_reason"] if delay is not None else "",
+        "completion": _text(r.completion),
+        "starred": "Yes" if r.starred else "No",
+        "potential_impact": _text(r.potential_impact),
+        "potential_for_results": _text(r.potential_for_results),
+    }
+
+
+def commitment_href(ogp_id: str, filters: Filters) -> str:
+    """Link to a commitment's page, keeping the current filters."""
+    return f"/commitments/{ogp_id}{filters.to_query()}"
+
+
+def grid_rows(rows: list[dict[str, Any]], filters: Filters) -> list[dict[str, Any]]:
+    """Table rows plus the markdown link the id column renders."""
+    return [{**row, "ogp_link": _markdown_link(row["ogp_id"], commitment_href(row["ogp_id"], filters))} for row in rows]
+
+
+def _markdown_link(text: str, href: str) -> str:
+    safe = re.sub(r"([\\`*_\[\]()<>#!|])", r"\\\1", text)
+    return f"[{safe}](<{href}>)"
+
+
+def grid_response(ctx: AppContext, request: Any, search: str | None) -> dict[str, Any]:
+    """getRowsResponse for a grid's getRowsRequest: the requested slice and the total row count."""
+    request = request if isinstance(request, dict) else {}
+    start = _as_int(request.get("startRow"), 0)
+    end = _as_int(request.get("endRow"), start + layout.PAGE_SIZE)
+    start = min(max(start, 0), MAX_START_ROW)
+    end = min(max(end, start), start + MAX_ROWS_PER_REQUEST)
+    sort, descending = None, False
+    model = request.get("sortModel")
+    if isinstance(model, list) and model and isinstance(model[0], dict):
+        column = model[0].get("colId")
+        if isinstance(column, str) and column in SORTABLE:
+            sort, descending = column, model[0].get("sort") == "desc"
+    filters, _ = current_filters(ctx, search)
+    rows, count = table_rows(ctx, filters, sort=sort, descending=descending, start=start, end=end)
+    return {"rowData": grid_rows(rows, filters), "rowCount": count}
+
+
+def _as_int(value: Any, default: int) -> int:
+    if isinstance(value, bool):
+        return default
+    if isinstance(value, int | float) and value == value:  # NaN is not equal to itself
+        return int(min(max(value, -MAX_START_ROW), MAX_START_ROW))
+    return default
+
+
+@route("/commitments")
+def render_commitments(ctx: AppContext, filters: Filters) -> Page:
+    """The commitments list for the filters in the URL (rows arrive page by page through the grid)."""
+    count = matching_count(ctx, filters)
+    view = hashlib.sha1(filters.to_query().encode()).hexdigest()[:12]
+    return Page(
+        layout.list_layout(count, view, filtered=not filters.is_empty),
+        trail=[("Overview", "/" + filters.to_query()), ("Commitments", None)],
+        title="Commitments",
+    )
+
+
+@export_table("commitments")
+def commitments_export(ctx: AppContext, filters: Filters, _pathname: str) -> pd.DataFrame:
+    """Every row of the commitments table for the filters, with the table's columns."""
+    rows, _ = table_rows(ctx, filters)
+    frame = pd.DataFrame(rows, columns=["commitment_id", *FIELDS])[FIELDS]
+    return frame.rename(columns=dict(layout.TABLE_COLUMNS))
+
+
+@route("/commitments/(?P<ogp_id>[^/]+)")
+def render_commitment(ctx: AppContext, filters: Filters, ogp_id: str) -> Page:
+    """Everything about one commitment, or a clear message when the id is unknown or malformed."""
+    wanted = unquote(ogp_id).strip()
+    detail = commitment_queries.commitment_detail(ctx.engine, wanted) if COMMITMENT_ID.match(wanted.upper()) else None
+    query = filters.to_query()
+    if detail is None:
+        return Page(
+            layout.not_found(wanted),
+            trail=[("Overview", "/" + query), ("Commitments", "/commitments" + query), ("Not found", None)],
+            title="Commitment not found",
+        )
+    today = _today(ctx, filters)
+    progress = detail["progress"]
+    known = progress[progress["as_of"] <= today]
+    latest = known.tail(1)
+    delays = commitment_delays(
+        pd.DataFrame(
+            [(detail["id"], detail["start_date"], detail["end_date"], detail["completion"])],
+            columns=["commitment_id", "start_date", "end_date", "completion"],
+        ),
+        latest.assign(commitment_id=detail["id"])[["commitment_id", "source", "as_of", "completion", "result"]],
+        detail["milestones"].assign(commitment_id=detail["id"]),
+        today,
+    ).iloc[0]
+    status = DelayStatus(delays["delay_status"], delays["delay_reason"], delays["severity"])
+    start, end = detail["start_date"], detail["end_date"]
+    position = (
+        f"Implementation {format_day(start)} to {format_day(end)}: {cycle_position(start, end, today).label}"
+        if start and end and end > start
+        else None
+    )
+    member_href = f"/countries/{detail['member_code']}{query}"
+    url = detail.get("url") or ""
+    links = {
+        "member": member_href,
+        "policy_areas": [(name, f"/themes/{slug}{query}") for slug, name, _parent in detail["policy_areas"]],
+        "ogp_page": url if url.lower().startswith(("http://", "https://")) else None,
+    }
+    children = layout.detail_layout(
+        detail,
+        links,
+        status,
+        position,
+        layout.milestone_figure(detail["milestones"], today=today, start=start, end=end),
+        layout.progress_figure(progress, today=today, end=end),
+        today,
+    )
+    return Page(
+        children,
+        trail=[
+            ("Overview", "/" + query),
+            (detail["member_name"], member_href),
+            (detail["action_plan"], member_href),
+            (detail["ogp_id"], None),
+        ],
+        title=f"{detail['ogp_id']}: {detail['title'][:60]}",
+    )
+
+
+def register(app: Dash, app_ctx: AppContext) -> None:
+    """Wire the grid's server-side paging and sorting."""
+
+    @app.callback(
+        Output({"type": layout.GRID_TYPE, "view": MATCH}, "getRowsResponse"),
+        Input({"type": layout.GRID_TYPE, "view": MATCH}, "getRowsRequest"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def _rows(request, search):
+        return grid_response(app_ctx, request, search)
