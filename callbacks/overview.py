@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from callbacks.pages import Page, route
+from callbacks.pages import Page, link, route
 from dashboard.context import AppContext
 from dashboard.filters import Filters
 from dashboard.status import plan_statuses
@@ -13,11 +13,6 @@ from layouts.figures import completion_stack, cycle_trend_figure
 
 LATE_STATUSES = ("late", "overdue", "contrary to process")
 STARRED_REFERENCE = 7.5  # share of commitments OGP reports as starred, quoted to the Steering Committee
-
-
-def link(path: str, filters: Filters, **changes) -> str:
-    """A path plus the current filters (with some changed) as its query string."""
-    return path + filters.replace(**changes).to_query()
 
 
 @route("/")

@@ -24,6 +24,11 @@ Renderer = Callable[..., Page]
 ROUTES: list[tuple[re.Pattern[str], Renderer]] = []
 
 
+def link(path: str, filters: Filters, *, view: dict[str, str] | None = None, **changes: Any) -> str:
+    """A path plus the current filters (some changed) as its query string; page view choices only if given."""
+    return path + filters.replace(view=(), **changes).with_view(**(view or {})).to_query()
+
+
 def route(pattern: str) -> Callable[[Renderer], Renderer]:
     """Register a render function `fn(ctx, filters, **path_params) -> Page` for a path pattern."""
 

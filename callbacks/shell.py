@@ -112,7 +112,7 @@ def sync_filters(search: str | None, values: list[Any], trigger: str | None) -> 
         return (no_update, *bar)
     if trigger == ids.FILTER_CLEAR:
         base, _ = parse_filters(search)
-        cleared = Filters(as_of=base.as_of).to_query()
+        cleared = Filters(as_of=base.as_of, view=base.view).to_query()
         return (cleared, [], [], [], [], [], [], None, [])
     base, _ = parse_filters(search)
     member, region, member_type, cycle, area, completion, starred, delay = values

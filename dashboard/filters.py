@@ -15,6 +15,8 @@ MEMBER_TYPE_PARAMS: dict[str, str] = {"national": "National", "local": "Legacy L
 MEMBER_CODE = re.compile(r"^[A-Z]{2,6}$")
 MAX_VALUES = 50  # per parameter: a longer list is a forged URL, not a person's choice
 MAX_QUERY_LENGTH = 4000
+# Page-level view choices that ride in the same query string; each page validates its own.
+VIEW_PARAMS: tuple[str, ...] = ("measure", "areas", "cells", "days")
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,17 @@ class Filters:
     starred: bool | None = None
     delay_status: tuple[str, ...] = ()
     as_of: dt.date | None = None
+    view: tuple[tuple[str, str], ...] = ()  # page view choices (VIEW_PARAMS), raw, validated by the page
+
+    def view_value(self, name: str) -> str | None:
+        """The raw value of a page view parameter, None when absent."""
+        return next((value for key, value in self.view if key == name), None)
+
+    def with_view(self, **choices: str | None) -> Filters:
+        """A copy with page view parameters set (None removes one)."""
+        kept = {k: v for k, v in self.view if k not in choices}
+        kept.update({k: str(v) for k, v in choices.items() if v is not None})
+        return self.replace(view=tuple((k, kept[k]) for k in VIEW_PARAMS if k in kept))
 
     def query_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for data_access.queries (delay status and as-of are handled by callers)."""
@@ -51,7 +64,9 @@ class Filters:
             value = getattr(self, f.name)
             if value in (None, ()):
                 continue
-            if f.name == "starred":
+            if f.name == "view":
+                pairs.extend(value)
+            elif f.name == "starred":
                 pairs.append(("starred", "yes" if value else "no"))
             elif f.name == "as_of":
                 pairs.append(("as_of", value.isoformat()))
@@ -139,7 +154,8 @@ def parse_filters(search: str | None, *, known_members: set[str] | None = None) 
             values["as_of"] = dt.date.fromisoformat(as_of[0])
         except ValueError:
             errors.append(f"'{_shown(as_of[0])}' is not a date (use YYYY-MM-DD).")
-    unknown = sorted(set(params) - {f.name for f in fields(Filters)})
+    values["view"] = tuple((name, params[name][0][:40]) for name in VIEW_PARAMS if params.get(name))
+    unknown = sorted(set(params) - {f.name for f in fields(Filters)} - set(VIEW_PARAMS))
     errors.extend(f"Unknown filter '{_shown(name)}' was ignored." for name in unknown)
     return Filters(**values), errors
 

@@ -121,7 +121,7 @@ def app_layout(options: dict[str, list[Any]]) -> html.Div:
     """The whole page frame; the router fills the page slot from the URL."""
     return html.Div(
         [
-            dcc.Location(id=ids.URL, refresh=False),
+            dcc.Location(id=ids.URL, refresh="callback-nav"),
             navbar(),
             dbc.Container(
                 [

@@ -63,3 +63,12 @@ def test_flt007_oversized_queries_are_refused():
     filters, problems = parse_filters("?" + many)
     assert len(filters.cycle) == 20  # duplicates collapse
     assert problems == []
+
+
+def test_flt008_page_view_parameters_ride_along_without_warnings():
+    filters, problems = parse_filters("?region=Europe&measure=starred&days=90")
+    assert problems == []
+    assert filters.view_value("measure") == "starred" and filters.view_value("days") == "90"
+    assert filters.to_query() == "?region=Europe&measure=starred&days=90"
+    changed = filters.with_view(measure="commitments", days=None)
+    assert changed.to_query() == "?region=Europe&measure=commitments"
