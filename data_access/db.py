@@ -44,11 +44,17 @@ def get_engine(url: str) -> Engine:
     return _ENGINES[url]
 
 
+def _ensure_sqlite_folder(url: str) -> None:
+    """Create the folder of a SQLite database file (e.g. instance/) so a fresh clone can start."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+
+
 def _create_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        _ensure_sqlite_folder(url)
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -86,6 +92,7 @@ def alembic_config(url: str) -> Config:
 
 def migrate(url: str) -> None:
     """Bring the database schema up to the newest migration."""
+    _ensure_sqlite_folder(normalise_url(url))
     command.upgrade(alembic_config(url), "head")
 
 

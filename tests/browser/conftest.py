@@ -15,6 +15,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 WINDOW_SIZE = "1440,900"
 SAMPLE_SEED = 2011
+SERVER_START_TIMEOUT = 15
 CHROME_ARGUMENTS = [
     "--headless=new",
     "--no-sandbox",
@@ -108,7 +109,8 @@ def dash_app(browser_settings):
 @pytest.fixture
 def browser_app(dash_duo, dash_app):
     """`dash_duo` with the real dashboard served on a free port and the browser on its home page."""
-    dash_duo.start_server(dash_app)
+    # dash's default of 3 s for the first page is short on a busy 2-core CI machine.
+    dash_duo.start_server(dash_app, start_timeout=SERVER_START_TIMEOUT)
     return dash_duo
 
 
