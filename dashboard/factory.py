@@ -16,7 +16,15 @@ from data_access.db import get_engine, migrate
 
 log = logging.getLogger(__name__)
 
-PAGE_MODULES: tuple[str, ...] = ("callbacks.overview",)
+PAGE_MODULES: tuple[str, ...] = (
+    "callbacks.overview",
+    "callbacks.commitments",
+    "callbacks.countries",
+    "callbacks.themes",
+    "callbacks.cycle",
+    "callbacks.delays",
+    "callbacks.irm",
+)
 
 
 def build_app(settings: Settings | None = None) -> Dash:

@@ -1,0 +1,241 @@
+"""Cycle page: plans on a timeline with expected vs reported progress, replayable on any past date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from typing import Any
+from urllib.parse import quote
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Dash, Input, Output, State, no_update
+
+from callbacks.exports import export_table
+from callbacks.overview import link
+from callbacks.pages import Page, route
+from dashboard.context import AppContext
+from dashboard.filters import Filters, parse_filters
+from dashboard.rules import format_day
+from data_access import progress_queries
+from layouts import cycle, ids
+from layouts.components import empty_state
+from layouts.cycle_figures import cycle_timeline
+
+PLAN_TABLE_COLUMNS = [
+    "Member",
+    "Action plan",
+    "Position",
+    "Mid-term",
+    "End",
+    "Expected",
+    "Reported",
+    "Substantial or Complete",
+    "Commitments reported",
+    "Last report",
+    "Schedule",
+]
+SUBMISSION_TABLE_COLUMNS = ["Member", "Action plan", "Due", "Delivered", "Status", "Reason"]
+
+
+def resolve_as_of(filters: Filters, today: dt.date) -> tuple[dt.date, str | None]:
+    """The date to show (the URL's as_of, else today) and a message when the URL's date cannot be replayed."""
+    if filters.as_of is None:
+        return today, None
+    if filters.as_of < cycle.OGP_FOUNDED:
+        return today, (
+            f"{format_day(filters.as_of)} is before OGP was founded ({format_day(cycle.OGP_FOUNDED)}), "
+            "so there is nothing to replay; showing today instead."
+        )
+    if filters.as_of > today:
+        return today, (
+            f"{format_day(filters.as_of)} is in the future; the replay only goes up to today, which is shown instead."
+        )
+    return filters.as_of, None
+
+
+@lru_cache(maxsize=64)
+def filter_query(filters: Filters) -> str:
+    """The filters' query string (cached: a page builds hundreds of links with the same filters)."""
+    return filters.to_query()
+
+
+def member_href(code: str, filters: Filters) -> str:
+    """Link to a member's page, carrying the current filters."""
+    return f"/countries/{quote(code)}{filter_query(filters)}"
+
+
+def plans_frame(ctx: AppContext, filters: Filters) -> pd.DataFrame:
+    """cycle_plans rows on the page's date, most behind first (progress_queries.CYCLE_PLAN_COLUMNS)."""
+    as_of, _ = resolve_as_of(filters, ctx.today())
+    plans = progress_queries.cycle_plans(ctx.engine, as_of=as_of, **filters.query_kwargs())
+    if plans.empty:
+        return plans
+    gap = plans["expected_share"] - plans["progress_share"].astype(float).fillna(0.0)
+    return plans.assign(gap=gap).sort_values(["gap", "member_name"], ascending=[False, True]).drop(columns="gap")
+
+
+def _share(value: Any) -> str:
+    return "—" if value is None or pd.isna(value) else f"{value:.0%}"
+
+
+def _day(value: Any) -> str:
+    return "—" if value is None or (not isinstance(value, dt.date) and pd.isna(value)) else format_day(value)
+
+
+def plans_table(plans: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """The 'where each plan stands' table: display columns plus the hidden member link."""
+    rows = [
+        [
+            p.member_name,
+            p.action_plan,
+            p.position,
+            _day(p.midterm),
+            _day(p.end_date),
+            _share(p.expected_share),
+            _share(p.progress_share),
+            f"{p.high_completion} of {p.commitments}",
+            f"{p.reported} of {p.commitments}",
+            _day(p.last_report_on),
+            p.schedule,
+            member_href(p.member_code, filters),
+        ]
+        for p in plans.itertuples(index=False)
+    ]
+    return pd.DataFrame(rows, columns=[*PLAN_TABLE_COLUMNS, "_member"])
+
+
+@export_table(cycle.CYCLE_PLANS_TABLE)
+def plans_table_export(ctx: AppContext, filters: Filters, _pathname: str = "/cycle") -> pd.DataFrame:
+    """The 'where each plan stands' table as shown."""
+    return cycle.visible_columns(plans_table(plans_frame(ctx, filters), filters))
+
+
+def submissions_frame(ctx: AppContext, filters: Filters) -> pd.DataFrame:
+    """plan_submissions rows on the page's date (progress_queries.SUBMISSION_COLUMNS)."""
+    as_of, _ = resolve_as_of(filters, ctx.today())
+    return progress_queries.plan_submissions(ctx.engine, as_of=as_of, **filters.query_kwargs())
+
+
+def submissions_table(submissions: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """The 'plans due or late' table: display columns plus the hidden member link."""
+    rows = [
+        [
+            s.member_name,
+            s.action_plan,
+            _day(s.due_date),
+            _day(s.submitted_on) if s.submitted_on is not None else "not yet",
+            s.submission_status,
+            s.submission_reason,
+            member_href(s.member_code, filters),
+        ]
+        for s in submissions.itertuples(index=False)
+    ]
+    return pd.DataFrame(rows, columns=[*SUBMISSION_TABLE_COLUMNS, "_member"])
+
+
+@export_table(cycle.CYCLE_SUBMISSIONS_TABLE)
+def submissions_table_export(ctx: AppContext, filters: Filters, _pathname: str = "/cycle") -> pd.DataFrame:
+    """The 'plans due or late' table as shown."""
+    return cycle.visible_columns(submissions_table(submissions_frame(ctx, filters), filters))
+
+
+@route("/cycle")
+def render_cycle(ctx: AppContext, filters: Filters) -> Page:
+    """The cycle page on the URL's as-of date (or today)."""
+    today = ctx.today()
+    as_of, problem = resolve_as_of(filters, today)
+    is_replay = as_of != today
+    shown = filters.replace(as_of=None) if problem else filters
+    plans = plans_frame(ctx, shown)
+    submissions = submissions_frame(ctx, shown)
+    hrefs = [member_href(code, filters) for code in plans["member_code"]]
+    # The timeline lists plans by member name; the table below lists the most behind first.
+    by_name = plans.assign(href=hrefs).sort_values(["member_name", "action_plan"])
+    timeline = cycle_timeline(by_name.drop(columns="href"), as_of=as_of, hrefs=list(by_name["href"]))
+
+    notice = dbc.Alert(problem, color="warning", className="cdi-asof-problem") if problem else None
+    behind = int((plans["schedule"] == "behind").sum()) if not plans.empty else 0
+    past_midterm = int((plans["midterm"] <= as_of).sum()) if not plans.empty else 0
+    summary = cycle.summary_row(
+        [
+            (f"{len(plans):,}", f"plans in implementation on {format_day(as_of)}", "cycle-count-running"),
+            (f"{behind:,}", "behind schedule (reported trails expected by > 25 points)", "cycle-count-behind"),
+            (f"{past_midterm:,}", "at or past mid-term", "cycle-count-midterm"),
+            (f"{len(submissions):,}", "plans due, overdue, late or contrary to process", "cycle-count-submissions"),
+        ]
+    )
+    if plans.empty:
+        plans_grid = empty_state(
+            f"No action plan was delivered and in implementation on {format_day(as_of)} for these filters.",
+            "Pick another date, or clear the member, region or cycle filters.",
+        )
+    else:
+        plans_grid = cycle.data_grid(
+            plans_table(plans, filters),
+            grid_id="cycle-plans-table",
+            links={"Member": "_member"},
+            status=("Schedule",),
+            widths={"Member": 190, "Position": 140, "Mid-term": 120, "End": 120, "Last report": 120},
+        )
+    if submissions.empty:
+        submissions_grid = empty_state(
+            f"No action plan was due, overdue, late or contrary to process on {format_day(as_of)}.",
+            "Plans delivered on time do not appear here.",
+        )
+    else:
+        submissions_grid = cycle.data_grid(
+            submissions_table(submissions, filters),
+            grid_id="cycle-submissions-table",
+            links={"Member": "_member"},
+            status=("Status",),
+            wide=("Reason",),
+            widths={"Member": 190},
+        )
+    content = cycle.layout(
+        as_of=as_of,
+        today=today,
+        is_replay=is_replay,
+        notice=notice,
+        summary=summary,
+        timeline=timeline,
+        plans_table=plans_grid,
+        submissions_table=submissions_grid,
+    )
+    return Page(content, trail=[("Overview", link("/", filters)), ("Cycle", None)], title="Cycle")
+
+
+def as_of_search(picked: str | None, search: str | None, today: dt.date) -> str | Any:
+    """The URL query string with the picked date as `as_of` (none for today), or no_update if unchanged."""
+    filters, _ = parse_filters(search)
+    try:
+        day = dt.date.fromisoformat(picked[:10]) if picked else None
+    except ValueError:
+        return no_update
+    new = filters.replace(as_of=None if day is None or day >= today else day)
+    query = new.to_query()
+    return query if query != (search or "") else no_update
+
+
+def register(app: Dash, app_ctx: AppContext) -> None:
+    """Wire the as-of picker and its reset button to the URL."""
+
+    @app.callback(
+        Output(ids.URL, "search", allow_duplicate=True),
+        Input(cycle.CYCLE_AS_OF, "date"),
+        State(ids.URL, "search"),
+        prevent_initial_call=True,
+    )
+    def _pick(picked, search):
+        return as_of_search(picked, search, app_ctx.today())
+
+    @app.callback(
+        Output(ids.URL, "search", allow_duplicate=True),
+        Input(cycle.CYCLE_AS_OF_RESET, "n_clicks"),
+        State(ids.URL, "search"),
+        prevent_initial_call=True,
+    )
+    def _reset(clicks, search):
+        if not clicks:
+            return no_update
+        return as_of_search(None, search, app_ctx.today())

@@ -1,0 +1,262 @@
+"""The cycle page on a hand-built database: which plans are on the timeline, replay, due and late plans."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from callbacks import cycle as cycle_page
+from dashboard.context import AppContext
+from dashboard.filters import Filters, parse_filters
+from dashboard.settings import Settings
+from data_access import progress_queries
+from data_access.db import session_scope
+from data_access.models import ActionPlan, Commitment, Member, ProgressReport
+from layouts import ids
+from layouts.cycle import CYCLE_TIMELINE
+
+D = dt.date
+TODAY = D(2025, 3, 15)
+
+
+def find(component: Any, component_id: Any) -> Any:
+    """The component with this id anywhere in a Dash tree, or None."""
+    if getattr(component, "id", None) == component_id:
+        return component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list | tuple) else [children]:
+        if child is not None and not isinstance(child, str | int | float):
+            found = find(child, component_id)
+            if found is not None:
+                return found
+    return None
+
+
+def text_of(component: Any) -> str:
+    """Every string in a Dash tree, joined (to look for messages)."""
+    if component is None:
+        return ""
+    if isinstance(component, str | int | float):
+        return str(component)
+    children = getattr(component, "children", None)
+    parts = children if isinstance(children, list | tuple) else [children]
+    return " ".join(text_of(c) for c in parts)
+
+
+def _plan(member, ogp_id, year, start, end, submitted, number=1):
+    return ActionPlan(
+        ogp_id=ogp_id,
+        member=member,
+        number=number,
+        submission_year=year,
+        submitted_on=submitted,
+        start_date=start,
+        end_date=end,
+        end_year=end.year,
+        duration_years=2,
+    )
+
+
+def _commitment(plan, ogp_id, title="A commitment"):
+    return Commitment(
+        ogp_id=ogp_id,
+        action_plan=plan,
+        title=title,
+        start_date=plan.start_date,
+        end_date=plan.end_date,
+    )
+
+
+def _report(commitment, day, source, completion):
+    return ProgressReport(commitment=commitment, as_of=day, source=source, completion=completion, recorded_by="test")
+
+
+@pytest.fixture
+def app_ctx(engine, db_url) -> AppContext:
+    """Five members' plans with known dates and a progress history (see each test for the hand count)."""
+    with session_scope(engine) as s:
+        alb = Member(code="ALB", name="Albania", member_type="National", region="Europe")
+        bra = Member(code="BRA", name="Brazil", member_type="National", region="Americas")
+        chl = Member(code="CHL", name="Chile", member_type="National", region="Americas")
+        dnk = Member(code="DNK", name="Denmark", member_type="National", region="Europe")
+        # On time, running 1 Sep 2024 - 31 Aug 2026.
+        a = _plan(alb, "AP_ALB02", 2024, D(2024, 9, 1), D(2026, 8, 31), D(2024, 8, 20), number=2)
+        # Ended plan of 2021 (due 30 June 2021), on time.
+        e = _plan(alb, "AP_ALB01", 2021, D(2021, 7, 1), D(2023, 6, 30), D(2021, 6, 1), number=1)
+        # Late (15 Oct 2023, before 1 January), running 1 Sep 2023 - 31 Aug 2025.
+        b = _plan(bra, "AP_BRA01", 2023, D(2023, 9, 1), D(2025, 8, 31), D(2023, 10, 15))
+        # Next Brazilian plan, not delivered yet: due 31 Aug 2025.
+        f = _plan(bra, "AP_BRA02", 2025, D(2025, 9, 1), D(2027, 8, 31), None, number=2)
+        # Chile never delivered its 2024 plan: contrary to process since 1 Jan 2025.
+        c = _plan(chl, "AP_CHL01", 2024, D(2024, 9, 1), D(2026, 8, 31), None)
+        # Denmark delivered on 20 Jan 2025, after 1 January: contrary to process.
+        d = _plan(dnk, "AP_DNK01", 2024, D(2024, 9, 1), D(2026, 8, 31), D(2025, 1, 20))
+        a1, a2, a3 = (_commitment(a, f"AL000{i}") for i in (1, 2, 3))
+        b1, b2 = _commitment(b, "BR0001"), _commitment(b, "BR0002")
+        d1 = _commitment(d, "DK0001")
+        e1 = _commitment(e, "AL0000")
+        s.add_all([alb, bra, chl, dnk, a, b, c, d, e, f, a1, a2, a3, b1, b2, d1, e1])
+        s.add_all(
+            [
+                _report(a1, D(2024, 11, 1), "government", "Limited"),
+                _report(a1, D(2025, 2, 1), "government", "Substantial"),
+                _report(a2, D(2025, 1, 15), "civil_society", "Complete"),
+                _report(b1, D(2024, 6, 1), "government", "Limited"),
+            ]
+        )
+    return AppContext(engine=engine, settings=Settings(database_url=db_url, today=TODAY.isoformat()))
+
+
+def timeline_plans(page) -> list[str]:
+    """y labels of the timeline's bars, top first."""
+    graph = find(page.children, ids.drill_chart(CYCLE_TIMELINE))
+    figure = graph.figure
+    labels = [label for trace in figure.data if trace.type == "bar" for label in trace.y]
+    order = list(figure.layout.yaxis.categoryarray)
+    return sorted(labels, key=lambda label: -order.index(label))
+
+
+def test_cyc001_timeline_today_lists_delivered_running_plans(app_ctx):
+    page = cycle_page.render_cycle(app_ctx, Filters())
+
+    # Chile's plan was never delivered and Albania's 2021 plan has ended; Brazil's next plan has not started.
+    assert timeline_plans(page) == ["Albania · AP_ALB02", "Brazil · AP_BRA01", "Denmark · AP_DNK01"]
+    assert page.trail == [("Overview", "/"), ("Cycle", None)]
+    assert find(page.children, "cycle-count-running").children == "3"
+
+
+def test_cyc002_expected_versus_reported_progress_by_hand(app_ctx):
+    plans = progress_queries.cycle_plans(app_ctx.engine, as_of=TODAY).set_index("action_plan")
+
+    albania = plans.loc["AP_ALB02"]
+    # 195 of 729 days gone; reports: Substantial (2/3), Complete (1), none (0).
+    assert albania["expected_share"] == pytest.approx(195 / 729)
+    assert albania["progress_share"] == pytest.approx((2 / 3 + 1 + 0) / 3)
+    assert (albania["reported"], albania["high_completion"], albania["commitments"]) == (2, 2, 3)
+    assert albania["schedule"] == "on schedule"
+    assert albania["position"] == "Month 7 of 24"
+    assert albania["midterm"] == D(2025, 8, 31)
+    brazil = plans.loc["AP_BRA01"]
+    # 561 of 730 days gone, reported 1/6 of the work: more than 25 points behind.
+    assert brazil["expected_share"] == pytest.approx(561 / 730)
+    assert brazil["progress_share"] == pytest.approx(1 / 6)
+    assert brazil["schedule"] == "behind"
+    assert brazil["position"] == "Month 19 of 24"
+    assert plans.loc["AP_DNK01", "schedule"] == "behind"  # 27% of the time gone, nothing reported
+
+
+def test_cyc003_replay_ignores_later_plans_and_reports(app_ctx):
+    as_of = D(2024, 12, 1)
+    plans = progress_queries.cycle_plans(app_ctx.engine, as_of=as_of).set_index("action_plan")
+
+    # Denmark delivered on 20 Jan 2025, after the replay date: not on the timeline then.
+    assert list(plans.index) == ["AP_ALB02", "AP_BRA01"]
+    albania = plans.loc["AP_ALB02"]
+    # Only the 1 Nov 2024 Limited report existed; the 1 Feb and 15 Jan 2025 reports do not count.
+    assert albania["progress_share"] == pytest.approx((1 / 3) / 3)
+    assert (albania["reported"], albania["high_completion"]) == (1, 0)
+    assert albania["last_report_on"] == D(2024, 11, 1)
+    assert albania["expected_share"] == pytest.approx(91 / 729)
+
+    page = cycle_page.render_cycle(app_ctx, Filters(as_of=as_of))
+    assert timeline_plans(page) == ["Albania · AP_ALB02", "Brazil · AP_BRA01"]
+    assert "Replaying 1 Dec 2024" in text_of(page.children)
+    older = cycle_page.render_cycle(app_ctx, Filters(as_of=D(2022, 6, 1)))
+    assert timeline_plans(older) == ["Albania · AP_ALB01"]
+
+
+def test_cyc004_plans_due_or_late_today(app_ctx):
+    table = progress_queries.plan_submissions(app_ctx.engine, as_of=TODAY)
+
+    assert list(zip(table["action_plan"], table["submission_status"], strict=True)) == [
+        ("AP_CHL01", "contrary to process"),
+        ("AP_DNK01", "contrary to process"),
+        ("AP_BRA01", "late"),
+        ("AP_BRA02", "due"),
+    ]
+    reasons = dict(zip(table["action_plan"], table["submission_reason"], strict=True))
+    assert reasons["AP_BRA01"].startswith("Delivered 15 Oct 2023, 45 days after the 31 Aug 2023 deadline")
+    assert reasons["AP_CHL01"].startswith("Not delivered by 1 Jan 2025")
+    assert reasons["AP_BRA02"] == "Due 31 Aug 2025, in 169 days"
+    assert list(table["days_after_due"]) == [196, 142, 45, -169]
+
+
+def test_cyc005_replay_of_submissions(app_ctx):
+    table = progress_queries.plan_submissions(app_ctx.engine, as_of=D(2024, 12, 1))
+
+    # Before 1 January neither Chile nor Denmark had delivered: overdue, not yet contrary to process.
+    assert list(zip(table["action_plan"], table["submission_status"], strict=True)) == [
+        ("AP_CHL01", "overdue"),
+        ("AP_DNK01", "overdue"),
+        ("AP_BRA01", "late"),
+        ("AP_BRA02", "due"),
+    ]
+    exported = cycle_page.submissions_table_export(app_ctx, Filters(as_of=D(2024, 12, 1)))
+    assert list(exported.columns) == cycle_page.SUBMISSION_TABLE_COLUMNS
+    assert list(exported["Delivered"]) == ["not yet", "not yet", "15 Oct 2023", "not yet"]
+
+
+def test_cyc006_member_filter_applies(app_ctx):
+    page = cycle_page.render_cycle(app_ctx, Filters(member=("BRA",)))
+
+    assert timeline_plans(page) == ["Brazil · AP_BRA01"]
+    grid = find(page.children, "cycle-plans-table")
+    assert [row["c0"] for row in grid.rowData] == ["[Brazil](</countries/BRA?member=BRA>)"]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "message"),
+    [
+        (D(2010, 1, 1), "before OGP was founded"),
+        (D(2030, 1, 1), "is in the future"),
+    ],
+)
+def test_cyc007_unusable_as_of_gives_a_message(app_ctx, as_of, message):
+    page = cycle_page.render_cycle(app_ctx, Filters(as_of=as_of))
+
+    text = text_of(page.children)
+    assert message in text
+    assert timeline_plans(page) == ["Albania · AP_ALB02", "Brazil · AP_BRA01", "Denmark · AP_DNK01"]
+
+
+def test_cyc008_malformed_as_of_in_the_link_is_reported():
+    filters, problems = parse_filters("?as_of=last-tuesday")
+
+    assert filters.as_of is None
+    assert problems == ["'last-tuesday' is not a date (use YYYY-MM-DD)."]
+
+
+def test_cyc009_as_of_picker_writes_the_url():
+    assert cycle_page.as_of_search("2024-12-01", "?member=ALB", TODAY) == "?member=ALB&as_of=2024-12-01"
+    assert cycle_page.as_of_search("2024-12-01T00:00:00", "", TODAY) == "?as_of=2024-12-01"
+    # Today (or later) means no replay: the parameter goes away.
+    assert cycle_page.as_of_search(TODAY.isoformat(), "?as_of=2024-12-01", TODAY) == ""
+    assert cycle_page.as_of_search(None, "?member=ALB&as_of=2024-12-01", TODAY) == "?member=ALB"
+    unchanged = cycle_page.as_of_search("2024-12-01", "?as_of=2024-12-01", TODAY)
+    assert unchanged is not None and not isinstance(unchanged, str)  # no_update
+    assert not isinstance(cycle_page.as_of_search("not a date", "", TODAY), str)
+
+
+def test_cyc010_wiring(app_ctx):
+    from dash import Dash
+
+    app = Dash(__name__, suppress_callback_exceptions=True)
+    cycle_page.register(app, app_ctx)
+    outputs = [key for key in app.callback_map if key.startswith("url.search")]
+    assert len(outputs) == 2
+
+
+def test_cyc011_sample_dataset_renders(engine, db_url):
+    from data_access.sample import seed_sample
+
+    today = D(2025, 11, 20)
+    seed_sample(engine, scale=1, seed=2011, today=today)
+    app_ctx = AppContext(engine=engine, settings=Settings(database_url=db_url, today=today.isoformat()))
+
+    page = cycle_page.render_cycle(app_ctx, Filters())
+
+    assert len(timeline_plans(page)) > 10
+    assert find(page.children, "cycle-plans-table").rowData
+    assert not cycle_page.plans_table_export(app_ctx, Filters()).empty

@@ -1,0 +1,250 @@
+"""The IRM page on a hand-built database: mid-term plans, missing reports for N days, disagreements, matrix."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from dash import no_update
+
+from callbacks import irm as irm_page
+from dashboard.context import AppContext
+from dashboard.filters import Filters, parse_filters
+from dashboard.settings import Settings
+from data_access import progress_queries
+from data_access.db import session_scope
+from data_access.models import ActionPlan, Commitment, Member, ProgressReport
+from layouts import ids
+from layouts.irm import IRM_CHANGE_CHART
+
+D = dt.date
+TODAY = D(2025, 7, 1)
+
+
+def find(component: Any, component_id: Any) -> Any:
+    """The component with this id anywhere in a Dash tree, or None."""
+    if getattr(component, "id", None) == component_id:
+        return component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list | tuple) else [children]:
+        if child is not None and not isinstance(child, str | int | float):
+            found = find(child, component_id)
+            if found is not None:
+                return found
+    return None
+
+
+def _plan(member, ogp_id, year, start, end):
+    return ActionPlan(
+        ogp_id=ogp_id,
+        member=member,
+        number=1,
+        submission_year=year,
+        submitted_on=D(year, 8, 1),
+        start_date=start,
+        end_date=end,
+        end_year=end.year,
+    )
+
+
+def _commitment(plan, ogp_id, start, midterm=None, end_of_term=None):
+    return Commitment(
+        ogp_id=ogp_id,
+        action_plan=plan,
+        title=f"Commitment {ogp_id}",
+        start_date=start,
+        end_date=plan.end_date,
+        completion_midterm=midterm,
+        completion_end_of_term=end_of_term,
+    )
+
+
+def _report(commitment, day, source, completion):
+    return ProgressReport(commitment=commitment, as_of=day, source=source, completion=completion, recorded_by="test")
+
+
+@pytest.fixture
+def app_ctx(engine, db_url) -> AppContext:
+    """Two running plans (one past mid-term), one recently ended; reports from government and civil society."""
+    with session_scope(engine) as s:
+        alb = Member(code="ALB", name="Albania", member_type="National", region="Europe")
+        bra = Member(code="BRA", name="Brazil", member_type="National", region="Americas")
+        chl = Member(code="CHL", name="Chile", member_type="National", region="Americas")
+        # Mid-term 31 Aug 2025: not reached today.
+        alb_plan = _plan(alb, "AP_ALB01", 2024, D(2024, 9, 1), D(2026, 8, 31))
+        # Mid-term 31 Aug 2024: passed.
+        bra_plan = _plan(bra, "AP_BRA01", 2023, D(2023, 9, 1), D(2025, 8, 31))
+        # Ended 31 Dec 2024, within the last 12 months.
+        chl_plan = _plan(chl, "AP_CHL01", 2022, D(2023, 1, 1), D(2024, 12, 31))
+        al1 = _commitment(alb_plan, "AL0001", D(2024, 9, 1))
+        al2 = _commitment(alb_plan, "AL0002", D(2024, 9, 1), "Limited", "Substantial")
+        al3 = _commitment(alb_plan, "AL0003", D(2025, 3, 1), "Limited", "Substantial")
+        br1 = _commitment(bra_plan, "BR0001", D(2023, 9, 1), "Limited", "Limited")
+        br2 = _commitment(bra_plan, "BR0002", D(2023, 9, 1), "Substantial", "Complete")
+        br3 = _commitment(bra_plan, "BR0003", D(2023, 9, 1), "Complete", "ND")
+        cl1 = _commitment(chl_plan, "CL0001", D(2023, 1, 1), "Not Started", "Complete")
+        s.add_all([alb, bra, chl, alb_plan, bra_plan, chl_plan, al1, al2, al3, br1, br2, br3, cl1])
+        s.add_all(
+            [
+                _report(al1, D(2024, 12, 1), "government", "Limited"),
+                _report(al2, D(2025, 3, 1), "civil_society", "Limited"),
+                _report(br2, D(2025, 6, 1), "government", "Complete"),
+                _report(br2, D(2025, 5, 15), "civil_society", "Limited"),
+                _report(br3, D(2025, 6, 1), "government", "Substantial"),
+                _report(br3, D(2025, 6, 10), "civil_society", "Limited"),
+                # Dated after today: must not count (it would make BR0003 three levels apart).
+                _report(br3, D(2025, 8, 1), "civil_society", "No Evidence"),
+                _report(cl1, D(2024, 6, 1), "government", "Complete"),
+                _report(cl1, D(2024, 7, 1), "civil_society", "Not Started"),
+            ]
+        )
+    return AppContext(engine=engine, settings=Settings(database_url=db_url, today=TODAY.isoformat()))
+
+
+def test_irm001_plans_at_or_past_midterm(app_ctx):
+    plans = irm_page.midterm_frame(app_ctx, Filters())
+
+    assert list(plans["action_plan"]) == ["AP_BRA01"]
+    assert plans.loc[0, "midterm"] == D(2024, 8, 31)
+    assert plans.loc[0, "position"] == "Month 23 of 24"
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [
+        # Cut-off 2 Jan 2025. AL0003 started 1 Mar 2025, too recently to miss a report.
+        (180, [("BR0001", None), ("AL0001", D(2024, 12, 1))]),
+        # Cut-off 1 Jul 2024: only commitments started by then, and AL0001's report is recent enough.
+        (365, [("BR0001", None)]),
+        # Cut-off 1 Jun 2025: BR0002's report of exactly 30 days ago still counts as recent.
+        (30, [("AL0003", None), ("BR0001", None), ("AL0001", D(2024, 12, 1)), ("AL0002", D(2025, 3, 1))]),
+    ],
+)
+def test_irm002_no_recent_report_for_n_days(app_ctx, days, expected):
+    frame = progress_queries.no_recent_reports(app_ctx.engine, today=TODAY, days=days)
+
+    assert [(r.ogp_id, r.last_report_on) for r in frame.itertuples(index=False)] == expected
+
+
+def test_irm003_no_report_section_builds_linked_rows(app_ctx):
+    section, problem, days = irm_page.no_report_section(app_ctx, Filters(member=("ALB",)), "180")
+
+    assert (problem, days) == (None, 180)
+    assert [row["c0"] for row in section.children[0].rowData] == ["[AL0001](</commitments/AL0001?member=ALB>)"]
+    assert section.children[0].rowData[0]["c5"] == 212  # days since 1 Dec 2024
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (None, "Enter a number of days from 1 to 3650."),
+        ("", "Enter a number of days from 1 to 3650."),
+        ("abc", "'abc' is not a number of days; enter a whole number from 1 to 3650."),
+        (12.5, "'12.5' is not a whole number of days; enter one from 1 to 3650."),
+        (0, "0 days is out of range; enter a number from 1 to 3650 (ten years)."),
+        (3651, "3651 days is out of range; enter a number from 1 to 3650 (ten years)."),
+        (-5, "-5 days is out of range; enter a number from 1 to 3650 (ten years)."),
+        ("nan", "'nan' is not a whole number of days; enter one from 1 to 3650."),
+    ],
+)
+def test_irm004_bad_days_give_a_clear_message(app_ctx, value, message):
+    assert irm_page.parse_days(value) == (None, message)
+    section, problem, days = irm_page.no_report_section(app_ctx, Filters(), value)
+    assert (problem, days) == (message, None)
+    assert message in str(section)
+
+
+def test_irm005_good_days_values():
+    assert irm_page.parse_days("90") == (90, None)
+    assert irm_page.parse_days(1) == (1, None)
+    assert irm_page.parse_days(3650.0) == (3650, None)
+
+
+def test_irm006_sources_disagree(app_ctx):
+    frame = progress_queries.source_disagreements(app_ctx.engine, today=TODAY)
+
+    assert [
+        (r.ogp_id, r.government_completion, r.government_as_of, r.civil_society_completion, r.civil_society_as_of)
+        for r in frame.itertuples(index=False)
+    ] == [
+        ("CL0001", "Complete", D(2024, 6, 1), "Not Started", D(2024, 7, 1)),
+        ("BR0002", "Complete", D(2025, 6, 1), "Limited", D(2025, 5, 15)),
+    ]
+    assert list(frame["levels_apart"]) == [3, 2]
+    exported = irm_page.disagreement_export(app_ctx, Filters())
+    assert list(exported["Government says"]) == ["Complete (1 Jun 2024)", "Complete (1 Jun 2025)"]
+    assert list(exported["Civil society says"]) == ["Not Started (1 Jul 2024)", "Limited (15 May 2025)"]
+
+
+def test_irm007_completion_change_matrix(app_ctx):
+    counts = progress_queries.completion_change_counts(app_ctx.engine)
+    matrix, links = irm_page.completion_matrix(counts, Filters(region=("Americas",)))
+
+    assert list(matrix.index) == ["Not Started", "Limited", "Substantial", "Complete", "blank"]
+    assert list(matrix.columns) == ["Limited", "Substantial", "Complete", "ND", "blank"]
+    assert matrix.to_numpy().tolist() == [
+        [0, 0, 1, 0, 0],
+        [1, 2, 0, 0, 0],
+        [0, 0, 1, 0, 0],
+        [0, 0, 0, 1, 0],
+        [0, 0, 0, 0, 1],
+    ]
+    assert links.at["Limited", "Substantial"] == "/commitments?region=Americas&completion=Substantial"
+    # End of term not rated (ND): the mid-term rating is the latest one.
+    assert links.at["Complete", "ND"] == "/commitments?region=Americas&completion=Complete"
+    assert links.at["blank", "blank"] is None
+    assert links.at["Limited", "Complete"] is None  # empty cell
+
+
+def test_irm008_page_renders_with_drilldown_heatmap(app_ctx):
+    page = irm_page.render_irm(app_ctx, Filters())
+
+    figure = find(page.children, ids.drill_chart(IRM_CHANGE_CHART)).figure
+    heatmap = figure.data[0]
+    assert heatmap.type == "heatmap"
+    assert heatmap.customdata[1][1] == "/commitments?completion=Substantial"
+    assert find(page.children, "irm-count-disagree").children == "2"
+    assert page.trail == [("Overview", "/"), ("IRM", None)]
+    change = irm_page.change_export(app_ctx, Filters())
+    assert list(change.columns) == [irm_page.CHANGE_CORNER, "Limited", "Substantial", "Complete", "ND", "blank"]
+
+
+def test_irm009_wiring(app_ctx):
+    from dash import Dash
+
+    app = Dash(__name__, suppress_callback_exceptions=True)
+    irm_page.register(app, app_ctx)
+    keys = " ".join(app.callback_map)
+    assert "url.search@" in keys and "irm-days-message.children" in keys
+    from callbacks.exports import TABLES
+
+    assert "irm-no-recent-report" in TABLES
+
+
+def test_irm010_sample_dataset_renders(engine, db_url):
+    from data_access.sample import seed_sample
+
+    today = D(2025, 11, 20)
+    seed_sample(engine, scale=1, seed=2011, today=today)
+    app_ctx = AppContext(engine=engine, settings=Settings(database_url=db_url, today=today.isoformat()))
+
+    page = irm_page.render_irm(app_ctx, Filters())
+
+    assert find(page.children, "irm-midterm-table").rowData
+    assert int(find(page.children, "irm-count-matrix").children.replace(",", "")) > 1000
+    assert not irm_page.no_report_export(app_ctx, Filters().with_view(days="180")).empty
+
+
+def test_irm011_days_live_in_the_url(app_ctx):
+    query, problem = irm_page.days_search("30", "?member=ALB")
+    assert (query, problem) == ("?member=ALB&days=30", None)
+    query, problem = irm_page.days_search("abc", "?member=ALB")
+    assert query is no_update and "'abc' is not a number of days" in problem
+    filters, problems = parse_filters("?days=30")
+    assert problems == []
+    short = irm_page.no_report_export(app_ctx, filters)
+    long = irm_page.no_report_export(app_ctx, Filters().with_view(days="3650"))
+    assert len(short) >= len(long)
+    page = irm_page.render_irm(app_ctx, Filters().with_view(days="zero"))
+    assert "'zero' is not a number of days" in str(page.children)
