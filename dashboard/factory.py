@@ -10,6 +10,7 @@ from flask import Flask, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
+from dashboard.auth import current_actor, init_auth
 from dashboard.context import AppContext
 from dashboard.settings import ROOT, Settings
 from data_access.db import get_engine, migrate
@@ -47,6 +48,7 @@ def build_app(settings: Settings | None = None) -> Dash:
     app.server.config.update(SECRET_KEY=settings.secret_key)
     _install_error_handlers(app.server)
     app.layout = lambda: _layout(app_ctx)
+    init_auth(app.server, app_ctx, app.csp_hashes())
     _register_callbacks(app, app_ctx)
     return app
 
@@ -75,7 +77,7 @@ def _layout(app_ctx: AppContext) -> html.Div:
     except SQLAlchemyError:
         log.exception("database unreachable while building the layout")
         options = {}
-    return app_layout(options)
+    return app_layout(options, current_actor())
 
 
 def _register_callbacks(app: Dash, app_ctx: AppContext) -> None:

@@ -29,6 +29,9 @@ class Settings:
     cache_timeout: int = 300
     seed_sample_if_empty: bool = True
     today: str | None = None  # ISO date that replaces "today" (demos, tests); None = the real date
+    public_read: bool = True  # reading without an account; PUBLIC_READ=false requires signing in
+    session_hours: int = 8  # a session expires this many hours after sign-in
+    secure_cookies: bool = False  # SESSION_COOKIE_SECURE=true when served over HTTPS
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -45,4 +48,7 @@ class Settings:
             cache_timeout=int(env.get("CACHE_TIMEOUT") or 300),
             seed_sample_if_empty=_flag(env.get("SEED_SAMPLE_IF_EMPTY"), True),
             today=env.get("OGP_TODAY") or None,
+            public_read=_flag(env.get("PUBLIC_READ"), True),
+            session_hours=int(env.get("SESSION_HOURS") or 8),
+            secure_cookies=_flag(env.get("SESSION_COOKIE_SECURE"), False),
         )

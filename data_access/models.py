@@ -273,3 +273,4 @@ class AuditEntry(Base):
     field: Mapped[str | None] = mapped_column(String(80))
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int | None]  # the entity's version after this change (optimistic locking)

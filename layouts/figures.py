@@ -77,9 +77,8 @@ def completion_stack(
             hovertemplate="%{y}<br>" + level + ": %{customdata[1]} commitments (%{x:.0f}%)<extra></extra>",
         )
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(
-        title="Share of commitments (%)" if percent else "Commitments", range=[0, 100] if percent else None
-    )
+    # No axis title: the ticks say "%" and the legend sits below the plot where a title would collide.
+    fig.update_xaxes(title=None, ticksuffix="%" if percent else "", range=[0, 100] if percent else None)
     fig.update_yaxes(title=None, automargin=True)
     return base_layout(fig, title=title, height=max(260, 60 + 28 * len(order)))
 
@@ -120,7 +119,7 @@ def cycle_trend_figure(trend: pd.DataFrame, *, href: str = "/commitments", title
             customdata=list(zip(links, data[base], strict=True)),
             hovertemplate="Cycle %{x}<br>" + name + ": %{y:.0f}% of %{customdata[1]}<extra></extra>",
         )
-    fig.update_xaxes(title="Year the action plan was submitted", dtick=1)
+    fig.update_xaxes(title=None, dtick=1)  # the card title names the axis: cycles by year of submission
     fig.update_yaxes(title="Share of commitments (%)", rangemode="tozero", ticksuffix="%")
     return base_layout(fig, title=title)
 

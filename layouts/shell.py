@@ -7,7 +7,9 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.auth import csrf_token
 from dashboard.filters import MEMBER_TYPE_PARAMS
+from dashboard.roles import ANONYMOUS, Actor
 from dashboard.scales import COMPLETION, DELAY_STATUSES, REGIONS
 from layouts import ids
 
@@ -22,8 +24,24 @@ NAV_ITEMS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def navbar() -> dbc.Navbar:
-    """Top navigation with every page and the sample/real data badge."""
+def account_area(actor: Actor) -> html.Div:
+    """Who is signed in, with a sign-out button (a CSRF-protected POST), or a sign-in link."""
+    if not actor.is_authenticated:
+        return html.Div(html.A([html.I(className="bi bi-person me-1"), "Sign in"], href="/login", className="nav-link"))
+    return html.Form(
+        [
+            html.Span([html.I(className="bi bi-person-check me-1"), actor.label], className="me-2", id="account-name"),
+            dcc.Input(type="hidden", name="csrf", value=csrf_token()),
+            html.Button("Sign out", type="submit", className="btn btn-sm btn-outline-light", id="sign-out"),
+        ],
+        method="post",
+        action="/logout",
+        className="d-flex align-items-center text-light ms-3 account-area",
+    )
+
+
+def navbar(actor: Actor = ANONYMOUS) -> dbc.Navbar:
+    """Top navigation with every page, the sample/real data badge and the account area."""
     links = [
         dbc.NavItem(
             dbc.NavLink(
@@ -42,6 +60,7 @@ def navbar() -> dbc.Navbar:
                 ),
                 dbc.Nav(links, navbar=True, className="me-auto flex-wrap"),
                 html.Div(id=ids.DATA_BADGE),
+                account_area(actor),
             ],
             fluid=True,
         ),
@@ -117,12 +136,12 @@ def filter_bar(options: dict[str, list[Any]]) -> dbc.Card:
     )
 
 
-def app_layout(options: dict[str, list[Any]]) -> html.Div:
+def app_layout(options: dict[str, list[Any]], actor: Actor = ANONYMOUS) -> html.Div:
     """The whole page frame; the router fills the page slot from the URL."""
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh="callback-nav"),
-            navbar(),
+            navbar(actor),
             dbc.Container(
                 [
                     html.Div(id=ids.BREADCRUMBS),

@@ -57,7 +57,7 @@ def ambition_figure(areas: pd.DataFrame, *, names: dict[str, str], hrefs: dict[s
             hovertemplate="%{y}<br>" + name + ": %{x:.0f}% (%{customdata[1]} of %{customdata[2]})<extra></extra>",
         )
     fig.update_layout(barmode="group", bargap=0.25)
-    fig.update_xaxes(title="Share of commitments (%)", rangemode="tozero", ticksuffix="%")
+    fig.update_xaxes(title=None, rangemode="tozero", ticksuffix="%")
     fig.update_yaxes(title=None, automargin=True)
     return base_layout(fig, height=max(260, 60 + 34 * len(data)))
 

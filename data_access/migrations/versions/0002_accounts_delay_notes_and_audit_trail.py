@@ -41,6 +41,7 @@ def upgrade() -> None:
         sa.Column("field", sa.String(length=80), nullable=True),
         sa.Column("old_value", sa.Text(), nullable=True),
         sa.Column("new_value", sa.Text(), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_entry")),
     )
     with op.batch_alter_table("audit_entry", schema=None) as batch_op:

@@ -1,0 +1,257 @@
+"""Writes from the dashboard: progress reports, delay notes and IRM ratings, each one transaction with
+optimistic locking on the commitment's version and an audit entry for every change."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+import pandas as pd
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from dashboard.roles import Actor, allowed_sources, can_add_delay_note, can_record_progress, can_record_rating
+from dashboard.rules import latest_completion
+from dashboard.scales import COMPLETION, DIOG, EARLY_RESULTS, INDICATOR_BY_ATTR, MISSING_CODES, PROGRESS_SOURCES
+from data_access.db import bump_data_version, session_scope
+from data_access.models import ActionPlan, AuditEntry, Commitment, DelayNote, ProgressReport
+
+MAX_NOTE = 2000
+MAX_URL = 500
+EARLIEST = dt.date(2011, 9, 20)  # OGP's founding: no report can be older
+# Ratings an IRM researcher may record from the commitment page (completion and results).
+RECORDABLE_RATINGS = (
+    "completion_midterm",
+    "completion_end_of_term",
+    "early_results",
+    "diog_overall",
+    "potential_for_results",
+)
+
+
+class PermissionDenied(Exception):
+    """The actor may not make this change."""
+
+
+class ValidationFailed(Exception):
+    """Some fields are invalid: errors maps field name -> message (shown beside the field)."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+@dataclass
+class Conflict(Exception):
+    """Someone else changed the commitment since it was loaded; nothing was written."""
+
+    current_version: int
+    changes: pd.DataFrame  # AUDIT_COLUMNS of the changes made since the version the user saw
+
+    def __str__(self) -> str:
+        return f"the commitment changed since you opened it (now version {self.current_version})"
+
+
+AUDIT_COLUMNS = ["at", "username", "action", "entity", "entity_id", "field", "old_value", "new_value", "version"]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def validate_progress(fields: dict[str, Any], *, actor: Actor, today: dt.date) -> dict[str, Any]:
+    """Clean values of a progress-report form, or ValidationFailed naming each bad field."""
+    errors: dict[str, str] = {}
+    clean: dict[str, Any] = {}
+    raw_date = _text(fields.get("as_of"))
+    try:
+        as_of = dt.date.fromisoformat(raw_date[:10]) if raw_date else None
+    except ValueError:
+        as_of = None
+    if as_of is None:
+        errors["as_of"] = "Enter the date the report describes (YYYY-MM-DD)."
+    elif as_of > today:
+        errors["as_of"] = f"The date cannot be in the future (today is {today.isoformat()})."
+    elif as_of < EARLIEST:
+        errors["as_of"] = "The date cannot be before OGP was founded (20 Sep 2011)."
+    clean["as_of"] = as_of
+    source = _text(fields.get("source"))
+    if source not in PROGRESS_SOURCES:
+        errors["source"] = "Choose who the report comes from."
+    elif source not in allowed_sources(actor):
+        errors["source"] = f"Your role may not record reports from '{PROGRESS_SOURCES[source]}'."
+    clean["source"] = source
+    completion = _text(fields.get("completion"))
+    if completion not in COMPLETION.values:
+        errors["completion"] = f"Choose a completion level: {', '.join(COMPLETION.values)}."
+    clean["completion"] = completion
+    result = _text(fields.get("result")) or None
+    if result is not None and result not in DIOG.values + EARLY_RESULTS.values:
+        errors["result"] = "Choose an early-results or 'did it open government' value, or leave it empty."
+    clean["result"] = result
+    note = _text(fields.get("note")) or None
+    if note is not None and len(note) > MAX_NOTE:
+        errors["note"] = f"The note has {len(note):,} characters; the limit is {MAX_NOTE:,}."
+    clean["note"] = note
+    url = _text(fields.get("evidence_url")) or None
+    if url is not None:
+        parsed = urlparse(url)
+        if len(url) > MAX_URL:
+            errors["evidence_url"] = f"The link is longer than {MAX_URL} characters."
+        elif parsed.scheme not in ("http", "https") or not parsed.netloc:
+            errors["evidence_url"] = "The evidence link must start with http:// or https://."
+    clean["evidence_url"] = url
+    if errors:
+        raise ValidationFailed(errors)
+    return clean
+
+
+def _locked_commitment(session: Session, ogp_id: str) -> tuple[Commitment, str]:
+    commitment = session.scalar(
+        select(Commitment)
+        .options(joinedload(Commitment.action_plan).joinedload(ActionPlan.member))
+        .where(Commitment.ogp_id == ogp_id)
+    )
+    if commitment is None:
+        raise ValidationFailed({"commitment": f"No commitment with id '{ogp_id[:20]}'."})
+    return commitment, commitment.action_plan.member.code
+
+
+def changes_since(session_or_engine: Session | Engine, ogp_id: str, version: int) -> pd.DataFrame:
+    """Audit entries of a commitment made after the given version (what another person changed)."""
+    stmt = (
+        select(*(getattr(AuditEntry, c) for c in AUDIT_COLUMNS))
+        .where(AuditEntry.entity == "commitment", AuditEntry.entity_id == ogp_id, AuditEntry.version > version)
+        .order_by(AuditEntry.id)
+    )
+    if isinstance(session_or_engine, Session):
+        rows = session_or_engine.execute(stmt).all()
+    else:
+        with Session(session_or_engine) as session:
+            rows = session.execute(stmt).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=AUDIT_COLUMNS)
+
+
+def _write(engine: Engine, actor: Actor, ogp_id: str, expected_version: int, apply) -> int:
+    """Run `apply(session, commitment, member_code) -> [(action, field, old, new)]` under optimistic locking."""
+    try:
+        with session_scope(engine) as session:
+            commitment, member_code = _locked_commitment(session, ogp_id)
+            if commitment.version != expected_version:
+                raise Conflict(commitment.version, changes_since(session, ogp_id, expected_version))
+            audit = apply(session, commitment, member_code)
+            commitment.updated_at = _now()  # the UPDATE bumps the version, guarded by WHERE version = expected
+            session.flush()
+            for action, field, old, new in audit:
+                session.add(
+                    AuditEntry(
+                        at=_now(),
+                        username=actor.username or "anonymous",
+                        action=action,
+                        entity="commitment",
+                        entity_id=ogp_id,
+                        field=field,
+                        old_value=old,
+                        new_value=new,
+                        version=commitment.version,
+                    )
+                )
+            bump_data_version(session)
+            return commitment.version
+    except StaleDataError:
+        # Another transaction committed between our read and our UPDATE: report what it changed.
+        with Session(engine) as session:
+            current, _ = _locked_commitment(session, ogp_id)
+            raise Conflict(current.version, changes_since(session, ogp_id, expected_version)) from None
+
+
+def add_progress_report(
+    engine: Engine, actor: Actor, *, ogp_id: str, expected_version: int, fields: dict[str, Any], today: dt.date
+) -> int:
+    """Append a progress report (never replaces one); returns the commitment's new version."""
+    clean = validate_progress(fields, actor=actor, today=today)
+
+    def apply(session: Session, commitment: Commitment, member_code: str):
+        if not can_record_progress(actor, member_code, clean["source"]):
+            raise PermissionDenied(f"{actor.label} may not record progress for {member_code}.")
+        session.add(ProgressReport(commitment=commitment, recorded_by=actor.username, **clean))
+        summary = f"{clean['as_of'].isoformat()} {PROGRESS_SOURCES[clean['source']]}: {clean['completion']}"
+        return [("add-progress-report", "progress_report", None, summary)]
+
+    return _write(engine, actor, ogp_id, expected_version, apply)
+
+
+def add_delay_note(engine: Engine, actor: Actor, *, ogp_id: str, expected_version: int, note: str) -> int:
+    """Append a note on why a commitment is delayed; returns the commitment's new version."""
+    text = _text(note)
+    if not text:
+        raise ValidationFailed({"note": "Write the note first."})
+    if len(text) > MAX_NOTE:
+        raise ValidationFailed({"note": f"The note has {len(text):,} characters; the limit is {MAX_NOTE:,}."})
+
+    def apply(session: Session, commitment: Commitment, member_code: str):
+        if not can_add_delay_note(actor, member_code):
+            raise PermissionDenied(f"{actor.label} may not add delay notes for {member_code}.")
+        session.add(DelayNote(commitment=commitment, note=text, recorded_by=actor.username))
+        return [("add-delay-note", "delay_note", None, text)]
+
+    return _write(engine, actor, ogp_id, expected_version, apply)
+
+
+def set_rating(engine: Engine, actor: Actor, *, ogp_id: str, expected_version: int, indicator: str, value: str) -> int:
+    """Record an IRM rating (value of the indicator's scale, or ND/NR/NA); returns the new version."""
+    if indicator not in RECORDABLE_RATINGS:
+        raise ValidationFailed({"indicator": "Choose a rating to record."})
+    scale = INDICATOR_BY_ATTR[indicator].scale
+    value = _text(value)
+    if not scale.is_valid(value):
+        allowed = ", ".join(scale.values + tuple(MISSING_CODES))
+        raise ValidationFailed({"value": f"'{value[:40]}' is not on the {scale.label} scale ({allowed})."})
+
+    def apply(session: Session, commitment: Commitment, member_code: str):
+        if not can_record_rating(actor, member_code):
+            raise PermissionDenied(f"{actor.label} may not record IRM ratings.")
+        old = getattr(commitment, indicator)
+        if old == value:
+            return []
+        setattr(commitment, indicator, value)
+        commitment.completion = latest_completion(commitment.completion_midterm, commitment.completion_end_of_term)
+        return [("set-rating", indicator, old, value)]
+
+    return _write(engine, actor, ogp_id, expected_version, apply)
+
+
+def audit_log(
+    engine: Engine, *, since: dt.datetime | None = None, entity: str | None = None, entity_id: str | None = None
+) -> pd.DataFrame:
+    """Audit entries (AUDIT_COLUMNS), oldest first, optionally since a time or for one entity."""
+    stmt = select(*(getattr(AuditEntry, c) for c in AUDIT_COLUMNS)).order_by(AuditEntry.at, AuditEntry.id)
+    if since is not None:
+        stmt = stmt.where(AuditEntry.at >= since)
+    if entity is not None:
+        stmt = stmt.where(AuditEntry.entity == entity)
+    if entity_id is not None:
+        stmt = stmt.where(AuditEntry.entity_id == entity_id)
+    with Session(engine) as session:
+        rows = session.execute(stmt).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=AUDIT_COLUMNS)
+
+
+def delay_notes(engine: Engine, ogp_id: str) -> pd.DataFrame:
+    """Delay notes of a commitment, newest first: columns recorded_at, recorded_by, note."""
+    stmt = (
+        select(DelayNote.recorded_at, DelayNote.recorded_by, DelayNote.note)
+        .join(Commitment, Commitment.id == DelayNote.commitment_id)
+        .where(Commitment.ogp_id == ogp_id)
+        .order_by(DelayNote.recorded_at.desc(), DelayNote.id.desc())
+    )
+    with Session(engine) as session:
+        rows = session.execute(stmt).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=["recorded_at", "recorded_by", "note"])
