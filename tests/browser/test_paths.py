@@ -1,0 +1,105 @@
+"""Whole paths a person takes: overview chart -> list -> commitment -> breadcrumb back; links that reproduce a
+view; back and forward; an export whose rows match the screen."""
+
+from __future__ import annotations
+
+import csv
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.support.ui import WebDriverWait
+
+from dashboard.filters import parse_filters
+from data_access import queries
+from data_access.db import get_engine
+
+REGION_BARS = "[id*='overview-region-chart'] .bars .point path"
+ID_LINK = ".commitments-grid .agGrid-Markdown a"
+COUNT = "#commitments-count"
+
+
+def _count_on_screen(duo) -> int:
+    return int(duo.wait_for_element(f"{COUNT} strong", timeout=15).text.replace(",", ""))
+
+
+def _expected_count(db_url: str, url: str) -> int:
+    filters, problems = parse_filters(urlparse(url).query)
+    assert problems == []
+    return len(queries.commitments(get_engine(db_url), **filters.query_kwargs()))
+
+
+def _wait_for(duo, predicate, timeout: int = 15):
+    return WebDriverWait(duo.driver, timeout).until(lambda driver: predicate(driver.current_url))
+
+
+def test_pth001_chart_click_to_list_to_commitment_and_back(browser_app, sample_db_url, assert_console_clean):
+    duo = browser_app
+    duo.wait_for_element(REGION_BARS, timeout=20)
+    bar = duo.find_elements(REGION_BARS)[len(duo.find_elements(REGION_BARS)) // 2]
+    ActionChains(duo.driver).move_to_element(bar).pause(0.3).click().perform()
+    _wait_for(duo, lambda url: "/commitments?" in url)
+    list_url = duo.driver.current_url
+    assert "region=" in list_url and "completion=" in list_url
+    assert _count_on_screen(duo) == _expected_count(sample_db_url, list_url)
+
+    link = duo.wait_for_element(ID_LINK, timeout=15)
+    ogp_id = link.text.strip()
+    link.click()
+    duo.wait_for_text_to_equal(".breadcrumb-item.active", ogp_id, timeout=15)
+    assert f"/commitments/{ogp_id}" in duo.driver.current_url
+
+    duo.find_elements(".breadcrumb-item a")[0].click()  # Overview
+    duo.wait_for_element("#kpi-commitments", timeout=15)
+    assert urlparse(duo.driver.current_url).path == "/"
+    assert_console_clean()
+
+
+def test_pth002_a_link_with_filters_reproduces_the_view(browser_app, sample_db_url, assert_console_clean):
+    duo = browser_app
+    url = f"{duo.server_url}/commitments?region=Americas&completion=Limited&member_type=national"
+    duo.wait_for_page(url)
+    assert _count_on_screen(duo) == _expected_count(sample_db_url, url)
+    bar = duo.find_element("#filter-bar").text
+    assert "Americas" in bar and "Limited" in bar and "National" in bar
+    assert_console_clean()
+
+
+def test_pth003_back_and_forward_restore_views(browser_app, sample_db_url):
+    duo = browser_app
+    first = f"{duo.server_url}/commitments?region=Europe"
+    duo.wait_for_page(first)
+    europe = _count_on_screen(duo)
+    duo.find_element("#nav-countries").click()
+    _wait_for(duo, lambda url: "/countries" in url)
+    duo.wait_for_element("#countries-table", timeout=15)
+    duo.driver.back()
+    _wait_for(duo, lambda url: url.endswith("/commitments?region=Europe"))
+    duo.wait_for_text_to_equal(f"{COUNT} strong", f"{europe:,}", timeout=15)
+    duo.driver.forward()
+    _wait_for(duo, lambda url: "/countries" in url)
+    duo.wait_for_element("#countries-table", timeout=15)
+
+
+def test_pth004_csv_export_rows_match_the_screen(browser_app, sample_db_url, assert_console_clean):
+    duo = browser_app
+    url = f"{duo.server_url}/commitments?member=BRA"
+    duo.wait_for_page(url)
+    shown = _count_on_screen(duo)
+    duo.wait_for_element(ID_LINK, timeout=15)
+    first_ids = [a.text.strip() for a in duo.find_elements(ID_LINK)]
+    duo.find_element("[id*='export-button'][id*='csv']").click()
+    download = Path(duo.download_path)
+    deadline = time.monotonic() + 20
+    files: list[Path] = []
+    while time.monotonic() < deadline and not files:
+        files = list(download.glob("*.csv"))
+        time.sleep(0.2)
+    assert files, f"no CSV arrived in {download}"
+    with files[0].open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == shown == _expected_count(sample_db_url, url)
+    id_column = next(c for c in rows[0] if "id" in c.lower())
+    assert [r[id_column] for r in rows[: len(first_ids)]] == first_ids
+    assert_console_clean()
