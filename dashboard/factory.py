@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from dashboard.auth import current_actor, init_auth
 from dashboard.context import AppContext
+from dashboard.health import init_health
 from dashboard.settings import ROOT, Settings
 from data_access.db import get_engine, migrate
 
@@ -25,6 +26,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "callbacks.cycle",
     "callbacks.delays",
     "callbacks.irm",
+    "callbacks.recording",
 )
 
 
@@ -49,6 +51,7 @@ def build_app(settings: Settings | None = None) -> Dash:
     _install_error_handlers(app.server)
     app.layout = lambda: _layout(app_ctx)
     init_auth(app.server, app_ctx, app.csp_hashes())
+    init_health(app.server, app_ctx)
     _register_callbacks(app, app_ctx)
     return app
 
