@@ -9,7 +9,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check --no-input
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run db test lint format browsers clean
+.PHONY: help install run db test lint format browsers bench loadtest clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -46,6 +46,11 @@ test: install browsers lint ## Lint, then the whole pytest suite: unit, callback
 	@eval "$$(bash scripts/test_services.sh)"; \
 	echo "TEST_DATABASE_URL=$${TEST_DATABASE_URL:-<unset: SQLite only>} TEST_REDIS_URL=$${TEST_REDIS_URL:-<unset>}"; \
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+BENCH_ARGS ?=
+bench: install browsers ## Benchmark scales 1, 10, 100 under gunicorn; writes bench/RESULTS.md (BENCH_ARGS=...)
+	@eval "$$(bash scripts/test_services.sh)"; \
+	$(BIN)/python scripts/bench.py $${TEST_REDIS_URL:+--redis-url $$TEST_REDIS_URL} $(BENCH_ARGS)
 
 clean: ## Remove caches (keeps .venv and the database)
 	rm -rf .pytest_cache .ruff_cache

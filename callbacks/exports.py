@@ -9,9 +9,11 @@ import pandas as pd
 from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, no_update
 
 from callbacks.shell import current_filters
+from dashboard.auth import current_actor
 from dashboard.context import AppContext
 from dashboard.exporting import to_csv_bytes, to_xlsx_bytes
 from dashboard.filters import Filters
+from dashboard.roles import can_export
 
 log = logging.getLogger(__name__)
 
@@ -57,5 +59,7 @@ def register(app: Dash, app_ctx: AppContext) -> None:
         trigger = ctx.triggered_id
         if not isinstance(trigger, dict) or not any(clicks or []):
             return no_update
+        if not can_export(current_actor(), public_read=app_ctx.settings.public_read):
+            return no_update  # checked here too, not only by the sign-in gate in front of every callback
         payload = build_download(app_ctx, str(trigger.get("table")), str(trigger.get("format")), pathname, search)
         return payload if payload is not None else no_update

@@ -37,6 +37,9 @@ def current_filters(ctx_: AppContext, search: str | None) -> tuple[Filters, list
 
 def render_page(app_ctx: AppContext, pathname: str | None, search: str | None) -> tuple[Any, Any, Any, Any]:
     """Page content, breadcrumbs, filter messages and data badge for a URL; never raises."""
+    # A forged request may send anything as the URL's parts: only text is a path or a query.
+    pathname = pathname if isinstance(pathname, str) else None
+    search = search if isinstance(search, str) else None
     try:
         filters, problems = current_filters(app_ctx, search)
         page = pages.render(app_ctx, pathname, filters)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import secrets
+import time
 from html import escape
+from urllib.parse import urlencode
 
 from flask import Flask, jsonify, redirect, request, session
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
@@ -13,7 +15,8 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from dashboard.context import AppContext
 from dashboard.roles import ANONYMOUS, Actor
 
-OPEN_PATHS = ("/login", "/logout", "/healthz", "/assets/", "/_dash-component-suites/", "/favicon.ico")
+OPEN_PATHS = frozenset({"/login", "/logout", "/healthz", "/favicon.ico"})  # exactly these paths
+OPEN_PREFIXES = ("/assets/", "/_dash-component-suites/")  # static files under these folders
 CALLBACK_PATHS = ("/_dash-update-component", "/_dash-layout", "/_dash-dependencies")
 MAX_REQUEST_BYTES = 1_000_000  # callback payloads are small; a bigger body is refused with 413
 
@@ -50,7 +53,15 @@ def _csrf_ok() -> bool:
 
 def _safe_next(target: str | None) -> str:
     """Only local paths: never redirect to another site after signing in."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isascii()
+        and target.isprintable()  # browsers drop tabs and newlines: "/\t/evil.example" means //evil.example
+        and " " not in target
+    ):
         return target
     return "/"
 
@@ -122,8 +133,15 @@ def init_auth(server: Flask, app_ctx: AppContext, script_hashes: list[str]) -> N
     manager = LoginManager(server)
     manager.session_protection = "strong"
 
+    lifetime = server.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+
     @manager.user_loader
     def _load(username: str) -> SignedInUser | None:
+        # The cookie is re-issued on every request, so its own expiry only ends idle sessions; this ends
+        # every session SESSION_HOURS after sign-in, however busy.
+        signed_in_at = session.get("signed_in_at")
+        if not isinstance(signed_in_at, int) or time.time() - signed_in_at > lifetime:
+            return None
         actor = load_actor(app_ctx.engine, username)
         return SignedInUser(actor) if actor else None
 
@@ -132,11 +150,12 @@ def init_auth(server: Flask, app_ctx: AppContext, script_hashes: list[str]) -> N
     @server.before_request
     def _gate():
         path = request.path
-        if settings.public_read or path.startswith(OPEN_PATHS) or current_actor().is_authenticated:
+        open_path = path in OPEN_PATHS or path.startswith(OPEN_PREFIXES)
+        if settings.public_read or open_path or current_actor().is_authenticated:
             return None
         if path.startswith(CALLBACK_PATHS):
             return jsonify(error="Sign in to use the dashboard."), 401
-        return redirect(f"/login?next={escape(path)}")
+        return redirect("/login?" + urlencode({"next": path}))  # URL-quoted: no raw newline reaches a header
 
     @server.after_request
     def _headers(response):
@@ -158,6 +177,7 @@ def init_auth(server: Flask, app_ctx: AppContext, script_hashes: list[str]) -> N
             return login_page("Wrong username or password.", next_path, 401)
         session.clear()  # a fresh session on sign-in (no fixation)
         login_user(SignedInUser(actor))
+        session["signed_in_at"] = int(time.time())
         session.permanent = True
         return redirect(next_path)
 

@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from dashboard.roles import Actor, allowed_sources, can_add_delay_note, can_record_progress, can_record_rating
@@ -147,7 +148,10 @@ def _write(engine: Engine, actor: Actor, ogp_id: str, expected_version: int, app
             if commitment.version != expected_version:
                 raise Conflict(commitment.version, changes_since(session, ogp_id, expected_version))
             audit = apply(session, commitment, member_code)
+            if not audit:
+                return commitment.version  # nothing changed: no new version for other editors to trip over
             commitment.updated_at = _now()  # the UPDATE bumps the version, guarded by WHERE version = expected
+            flag_modified(commitment, "updated_at")  # UPDATE even when the clock shows the same second as before
             session.flush()
             for action, field, old, new in audit:
                 session.add(
@@ -176,6 +180,10 @@ def add_progress_report(
     engine: Engine, actor: Actor, *, ogp_id: str, expected_version: int, fields: dict[str, Any], today: dt.date
 ) -> int:
     """Append a progress report (never replaces one); returns the commitment's new version."""
+    source = _text(fields.get("source"))
+    if not allowed_sources(actor) or (source in PROGRESS_SOURCES and source not in allowed_sources(actor)):
+        # A role that may not record this source is refused as such, not told to fix a form field.
+        raise PermissionDenied(f"{actor.label} may not record progress reports from this source.")
     clean = validate_progress(fields, actor=actor, today=today)
 
     def apply(session: Session, commitment: Commitment, member_code: str):
@@ -199,7 +207,7 @@ def add_delay_note(engine: Engine, actor: Actor, *, ogp_id: str, expected_versio
     def apply(session: Session, commitment: Commitment, member_code: str):
         if not can_add_delay_note(actor, member_code):
             raise PermissionDenied(f"{actor.label} may not add delay notes for {member_code}.")
-        session.add(DelayNote(commitment=commitment, note=text, recorded_by=actor.username))
+        session.add(DelayNote(commitment_id=commitment.id, note=text, recorded_by=actor.username))
         return [("add-delay-note", "delay_note", None, text)]
 
     return _write(engine, actor, ogp_id, expected_version, apply)
