@@ -9,18 +9,21 @@ from typing import Any
 from urllib.parse import unquote
 
 import pandas as pd
-from dash import MATCH, Dash, Input, Output, State
+from dash import MATCH, Dash, Input, Output, State, html
 
 from callbacks.exports import export_table
 from callbacks.pages import Page, route
 from callbacks.shell import current_filters
+from dashboard.auth import current_actor
 from dashboard.context import AppContext
 from dashboard.filters import Filters
+from dashboard.roles import Actor
 from dashboard.rules import DelayStatus, cycle_position, format_day
 from dashboard.scales import PROGRESS_SOURCES
 from dashboard.status import commitment_delays
-from data_access import commitment_queries, queries
+from data_access import commitment_queries, queries, recording
 from layouts import commitments as layout
+from layouts import recording as record_layout
 from layouts.theme import DELAY_SEVERITY_ORDER
 
 COMMITMENT_ID = re.compile(r"^[A-Z0-9][A-Z0-9_.-]{1,19}$")
@@ -212,28 +215,33 @@ def commitments_export(ctx: AppContext, filters: Filters, _pathname: str) -> pd.
     return frame.rename(columns=dict(layout.TABLE_COLUMNS))
 
 
-@route("/commitments/(?P<ogp_id>[^/]+)")
-def render_commitment(ctx: AppContext, filters: Filters, ogp_id: str) -> Page:
-    """Everything about one commitment, or a clear message when the id is unknown or malformed."""
-    wanted = unquote(ogp_id).strip()
-    detail = commitment_queries.commitment_detail(ctx.engine, wanted) if COMMITMENT_ID.match(wanted.upper()) else None
-    query = filters.to_query()
-    if detail is None:
-        return Page(
-            layout.not_found(wanted),
-            trail=[("Overview", "/" + query), ("Commitments", "/commitments" + query), ("Not found", None)],
-            title="Commitment not found",
-        )
+def find_commitment(ctx: AppContext, raw_id: str) -> dict[str, Any] | None:
+    """The commitment of an id taken from a URL (validated against COMMITMENT_ID first), or None."""
+    wanted = unquote(raw_id or "").strip()
+    if not COMMITMENT_ID.match(wanted.upper()):
+        return None
+    return commitment_queries.commitment_detail(ctx.engine, wanted)
+
+
+def live_sections(
+    ctx: AppContext,
+    filters: Filters,
+    detail: dict[str, Any],
+    actor: Actor,
+    *,
+    notice: Any = None,
+    active_form: str | None = None,
+) -> dict[str, Any]:
+    """Children of every part of the commitment page a save changes (layout.LIVE_SECTIONS), from the database."""
     today = _today(ctx, filters)
     progress = detail["progress"]
     known = progress[progress["as_of"] <= today]
-    latest = known.tail(1)
     delays = commitment_delays(
         pd.DataFrame(
             [(detail["id"], detail["start_date"], detail["end_date"], detail["completion"])],
             columns=["commitment_id", "start_date", "end_date", "completion"],
         ),
-        latest.assign(commitment_id=detail["id"])[["commitment_id", "source", "as_of", "completion", "result"]],
+        known.tail(1).assign(commitment_id=detail["id"])[["commitment_id", "source", "as_of", "completion", "result"]],
         detail["milestones"].assign(commitment_id=detail["id"]),
         today,
     ).iloc[0]
@@ -244,6 +252,46 @@ def render_commitment(ctx: AppContext, filters: Filters, ogp_id: str) -> Page:
         if start and end and end > start
         else None
     )
+    ratings = {attr: detail.get(attr) for attr in recording.RECORDABLE_RATINGS}
+    ogp_id = detail["ogp_id"]
+    return {
+        layout.DETAIL_STATUS_SECTION: [layout.delay_card(status, position), layout.latest_by_source(progress)],
+        layout.DETAIL_HISTORY_SECTION: layout.history_card(
+            progress, layout.progress_figure(progress, today=today, end=end)
+        ),
+        layout.DETAIL_RECORD_SECTION: record_layout.record_card(
+            actor,
+            detail["member_code"],
+            detail["member_name"],
+            ratings,
+            ctx.today(),
+            notice=notice,
+            active_form=active_form,
+        ),
+        layout.DETAIL_NOTES_SECTION: record_layout.delay_notes_card(recording.delay_notes(ctx.engine, ogp_id)),
+        layout.DETAIL_RATINGS_SECTION: layout.ratings_card(detail),
+        layout.DETAIL_AUDIT_SECTION: record_layout.audit_card(
+            recording.audit_log(ctx.engine, entity="commitment", entity_id=ogp_id)
+        ),
+    }
+
+
+@route("/commitments/(?P<ogp_id>[^/]+)")
+def render_commitment(ctx: AppContext, filters: Filters, ogp_id: str, actor: Actor | None = None) -> Page:
+    """Everything about one commitment, or a clear message when the id is unknown or malformed.
+
+    The Record section offers only what `actor` (by default the signed-in user) may do for this member.
+    """
+    detail = find_commitment(ctx, ogp_id)
+    query = filters.to_query()
+    if detail is None:
+        return Page(
+            layout.not_found(unquote(ogp_id).strip()),
+            trail=[("Overview", "/" + query), ("Commitments", "/commitments" + query), ("Not found", None)],
+            title="Commitment not found",
+        )
+    actor = current_actor() if actor is None else actor
+    today = _today(ctx, filters)
     member_href = f"/countries/{detail['member_code']}{query}"
     url = detail.get("url") or ""
     links = {
@@ -251,14 +299,19 @@ def render_commitment(ctx: AppContext, filters: Filters, ogp_id: str) -> Page:
         "policy_areas": [(name, f"/themes/{slug}{query}") for slug, name, _parent in detail["policy_areas"]],
         "ogp_page": url if url.lower().startswith(("http://", "https://")) else None,
     }
-    children = layout.detail_layout(
-        detail,
-        links,
-        status,
-        position,
-        layout.milestone_figure(detail["milestones"], today=today, start=start, end=end),
-        layout.progress_figure(progress, today=today, end=end),
-        today,
+    milestone_fig = layout.milestone_figure(
+        detail["milestones"], today=today, start=detail["start_date"], end=detail["end_date"]
+    )
+    children = html.Div(
+        [
+            record_layout.version_store(detail["version"]),
+            layout.detail_layout(
+                detail,
+                links,
+                live_sections(ctx, filters, detail, actor),
+                layout.milestones_card(detail["milestones"], milestone_fig, today),
+            ),
+        ]
     )
     return Page(
         children,

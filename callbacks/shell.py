@@ -6,10 +6,11 @@ import logging
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, html, no_update
 from sqlalchemy.exc import SQLAlchemyError
 
 from callbacks import pages
+from dashboard.auth import current_actor
 from dashboard.context import AppContext
 from dashboard.filters import MEMBER_TYPE_PARAMS, Filters, parse_filters
 from data_access import queries
@@ -36,14 +37,17 @@ def current_filters(ctx_: AppContext, search: str | None) -> tuple[Filters, list
 
 
 def render_page(app_ctx: AppContext, pathname: str | None, search: str | None) -> tuple[Any, Any, Any, Any]:
-    """Page content, breadcrumbs, filter messages and data badge for a URL; never raises."""
+    """Page content, breadcrumbs, filter messages and data badge for a URL, cached per role, scope and
+    data version; never raises (errors become a banner and are never cached)."""
     # A forged request may send anything as the URL's parts: only text is a path or a query.
     pathname = pathname if isinstance(pathname, str) else None
     search = search if isinstance(search, str) else None
     try:
-        filters, problems = current_filters(app_ctx, search)
-        page = pages.render(app_ctx, pathname, filters)
-        status = queries.data_status(app_ctx.engine)
+        if app_ctx.cache is None:
+            return _render_uncached(app_ctx, pathname, search)
+        stamp = queries.data_stamp(app_ctx.engine)
+        key = app_ctx.cache.key("page", current_actor(), stamp, pathname, search, app_ctx.today())
+        return app_ctx.cache.get_or_compute(key, lambda: _render_uncached(app_ctx, pathname, search))
     except SQLAlchemyError:
         log.exception("database error while rendering %s", pathname)
         banner = error_banner(
@@ -59,6 +63,12 @@ def render_page(app_ctx: AppContext, pathname: str | None, search: str | None) -
             None,
             no_update,
         )
+
+
+def _render_uncached(app_ctx: AppContext, pathname: str | None, search: str | None) -> tuple[Any, Any, Any, Any]:
+    filters, problems = current_filters(app_ctx, search)
+    page = pages.render(app_ctx, pathname, filters)
+    status = queries.data_status(app_ctx.engine)
     if page is None:
         content = empty_state(
             f"There is no page at '{(pathname or '')[:80]}'.",
@@ -168,6 +178,13 @@ def register(app: Dash, app_ctx: AppContext) -> None:
     )
     def _sync(search, *values):
         return sync_filters(search, list(values[:-1]), ctx.triggered_id)
+
+    app.clientside_callback(
+        ClientsideFunction(namespace="ogp", function_name="scrollToTop"),
+        Output(ids.SCROLL_ANCHOR, "data"),
+        Input(ids.URL, "pathname"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
         Output(ids.URL, "href", allow_duplicate=True),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import getpass
 import sys
 import time
 from pathlib import Path
@@ -112,6 +114,136 @@ def seed_sample_command(scale: int, seed: int, if_empty: bool, database_url: str
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
     click.echo(f"{summary} ({time.perf_counter() - started:.2f} s)")
+
+
+def _operator() -> str:
+    """Who ran an account command, as the audit trail records it."""
+    try:
+        return f"cli:{getpass.getuser()}"[:80]
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _account_error(exc: Exception) -> None:
+    click.echo(f"Error: {exc}", err=True)
+    sys.exit(1)
+
+
+@cli.command("create-user")
+@click.argument("username")
+@click.option("--role", required=True, help="viewer, support, irm or admin.")
+@click.option("--member", "members", multiple=True, metavar="CODE", help="Member a support user works on (repeat).")
+@click.option("--display-name", default=None, help="Name shown for the user.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of a prompt.")
+@database_option
+def create_user_command(
+    username: str,
+    role: str,
+    members: tuple[str, ...],
+    display_name: str | None,
+    password_stdin: bool,
+    database_url: str | None,
+) -> None:
+    """Create a user; the password is asked twice (hidden) unless --password-stdin."""
+    from data_access.accounts import AccountError, create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        create_user(
+            _engine(database_url),
+            username=username,
+            password=password,
+            role=role,
+            members=members,
+            display_name=display_name,
+            by=_operator(),
+        )
+    except AccountError as exc:
+        _account_error(exc)
+    scope = f" for {', '.join(sorted(m.upper() for m in members))}" if members else ""
+    click.echo(f"Created user '{username}' with role {role}{scope}.")
+
+
+@cli.command("set-role")
+@click.argument("username")
+@click.argument("role")
+@click.option("--member", "members", multiple=True, metavar="CODE", help="Replace the assigned members (repeat).")
+@click.option("--clear-members", is_flag=True, help="Remove every assigned member.")
+@database_option
+def set_role_command(
+    username: str, role: str, members: tuple[str, ...], clear_members: bool, database_url: str | None
+) -> None:
+    """Change a user's role; --member replaces the members a support user works on (kept when not given)."""
+    from data_access.accounts import AccountError, set_role
+
+    if members and clear_members:
+        _account_error(AccountError("Use either --member or --clear-members, not both."))
+    assigned = () if clear_members else (members or None)
+    try:
+        set_role(_engine(database_url), username=username, role=role, members=assigned, by=_operator())
+    except AccountError as exc:
+        _account_error(exc)
+    click.echo(f"User '{username}' now has role {role}.")
+
+
+def _parse_since(value: str) -> dt.datetime:
+    try:
+        parsed = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter(f"'{value[:40]}' is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM).") from None
+    return parsed.astimezone(dt.UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+
+
+def audit_lines(entries) -> list[str]:
+    """The audit trail as aligned text: when (UTC), who, action, entity, field, old -> new."""
+    rows = [
+        (
+            f"{entry.at:%Y-%m-%d %H:%M:%S}",
+            entry.username,
+            entry.action,
+            f"{entry.entity} {entry.entity_id}",
+            entry.field or "",
+            f"{_shown(entry.old_value)} -> {_shown(entry.new_value)}",
+        )
+        for entry in entries.itertuples(index=False)
+    ]
+    header = ("when (UTC)", "who", "action", "entity", "field", "old -> new")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
+    return [
+        "  ".join(cell.ljust(width) for cell, width in zip(row[:-1], widths, strict=True)) + "  " + row[-1]
+        for row in [header, *rows]
+    ]
+
+
+def _shown(value) -> str:
+    if value is None or value != value:  # None or NaN
+        return "(none)"
+    text = " ".join(str(value).split())
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+@cli.command("audit")
+@click.option("--since", required=True, help="Changes from this date or time on (YYYY-MM-DD, UTC).")
+@click.option("--commitment", default=None, metavar="ID", help="Only this commitment (e.g. AL0002).")
+@database_option
+def audit_command(since: str, commitment: str | None, database_url: str | None) -> None:
+    """Print the audit trail: who changed what, when, old -> new."""
+    from data_access.recording import audit_log
+
+    try:
+        start = _parse_since(since)
+    except click.BadParameter as exc:
+        _account_error(exc.message)
+    filters = {"entity": "commitment", "entity_id": commitment.strip().upper()} if commitment else {}
+    entries = audit_log(_engine(database_url), since=start, **filters)
+    if entries.empty:
+        click.echo(f"No changes recorded since {start:%Y-%m-%d %H:%M}.")
+        return
+    for line in audit_lines(entries):
+        click.echo(line.rstrip())
 
 
 @cli.command("run")

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
 from dashboard.settings import Settings
+
+if TYPE_CHECKING:
+    from dashboard.cache import ViewCache
 
 
 @dataclass(frozen=True)
@@ -16,6 +20,7 @@ class AppContext:
 
     engine: Engine
     settings: Settings
+    cache: ViewCache | None = None  # rendered views; None renders every time (tests of render functions)
 
     def today(self) -> dt.date:
         """Today's date, or the fixed date set by OGP_TODAY (demos, tests)."""

@@ -11,8 +11,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from dashboard.auth import current_actor, init_auth
+from dashboard.cache import ViewCache
 from dashboard.context import AppContext
 from dashboard.health import init_health
+from dashboard.roles import ANONYMOUS
 from dashboard.settings import ROOT, Settings
 from data_access.db import get_engine, migrate
 
@@ -37,8 +39,6 @@ def build_app(settings: Settings | None = None) -> Dash:
         migrate(settings.database_url)
     except SQLAlchemyError:
         log.exception("could not migrate the database; pages will show an error banner")
-    app_ctx = AppContext(engine=get_engine(settings.database_url), settings=settings)
-
     app = Dash(
         __name__,
         title="OGP Implementation Monitor",
@@ -48,11 +48,14 @@ def build_app(settings: Settings | None = None) -> Dash:
         update_title=None,
     )
     app.server.config.update(SECRET_KEY=settings.secret_key)
+    app_ctx = AppContext(
+        engine=get_engine(settings.database_url), settings=settings, cache=ViewCache(app.server, settings)
+    )
     _install_error_handlers(app.server)
     app.layout = lambda: _layout(app_ctx)
-    init_auth(app.server, app_ctx, app.csp_hashes())
-    init_health(app.server, app_ctx)
     _register_callbacks(app, app_ctx)
+    init_auth(app.server, app_ctx, app.csp_hashes())  # after the callbacks: the CSP hashes Dash's inline scripts
+    init_health(app.server, app_ctx)
     return app
 
 
@@ -76,7 +79,11 @@ def _layout(app_ctx: AppContext) -> html.Div:
     from layouts.shell import app_layout
 
     try:
-        options = queries.filter_options(app_ctx.engine)
+        if app_ctx.cache is None:
+            options = queries.filter_options(app_ctx.engine)
+        else:
+            key = app_ctx.cache.key("filter-options", ANONYMOUS, queries.data_stamp(app_ctx.engine))
+            options = app_ctx.cache.get_or_compute(key, lambda: queries.filter_options(app_ctx.engine))
     except SQLAlchemyError:
         log.exception("database unreachable while building the layout")
         options = {}

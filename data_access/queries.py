@@ -411,6 +411,18 @@ def filter_options(engine: Engine) -> dict[str, list[Any]]:
     }
 
 
+def data_stamp(engine: Engine) -> str:
+    """'<data version>@<time of last change>': changes with every import and write (part of every cache key;
+    the time tells apart a database that was rebuilt and counted its versions from 1 again)."""
+    with engine.connect() as conn:
+        meta = dict(
+            conn.execute(
+                select(AppMeta.key, AppMeta.value).where(AppMeta.key.in_(["data_version", "data_updated_at"]))
+            ).all()
+        )
+    return f"{meta.get('data_version', 0)}@{meta.get('data_updated_at', '')}"
+
+
 def data_status(engine: Engine) -> dict[str, Any]:
     """Where the data came from and when it last changed: is_sample, data_version, updated_at, last_import."""
     with engine.connect() as conn:

@@ -28,6 +28,21 @@ DETAIL_PROGRESS_CHART = "commitment-progress-chart"
 DETAIL_MILESTONE_CHART = "commitment-milestone-chart"
 DETAIL_DELAY = "commitment-delay"
 NOT_FOUND = "commitment-not-found"
+# Parts of the commitment page that a save re-renders from the database (ids of their wrappers).
+DETAIL_STATUS_SECTION = "commitment-status-section"
+DETAIL_HISTORY_SECTION = "commitment-history-section"
+DETAIL_RECORD_SECTION = "commitment-record-section"
+DETAIL_NOTES_SECTION = "commitment-notes-section"
+DETAIL_RATINGS_SECTION = "commitment-ratings-section"
+DETAIL_AUDIT_SECTION = "commitment-audit-section"
+LIVE_SECTIONS: tuple[str, ...] = (
+    DETAIL_STATUS_SECTION,
+    DETAIL_HISTORY_SECTION,
+    DETAIL_RECORD_SECTION,
+    DETAIL_NOTES_SECTION,
+    DETAIL_RATINGS_SECTION,
+    DETAIL_AUDIT_SECTION,
+)
 PAGE_SIZE = 50
 
 # (field, header) of every grid column, in order: the CSV/XLSX export uses the same fields and headers.
@@ -585,21 +600,45 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def detail_layout(
-    detail: dict[str, Any],
-    links: dict[str, Any],
-    status: DelayStatus,
-    position: str | None,
-    milestone_fig: go.Figure,
-    progress_fig: go.Figure,
-    today: dt.date,
-) -> html.Div:
-    """The commitment page, top to bottom: what it is, where it stands, ratings, milestones, progress history."""
+def history_card(progress: pd.DataFrame, progress_fig: go.Figure) -> dbc.Card:
+    """Progress history: completion over time by source (chart) and every report (table)."""
+    return chart_card(
+        "Progress history: completion over time by source",
+        graph(DETAIL_PROGRESS_CHART, progress_fig),
+        footer=dbc.CardFooter(progress_table(progress), className="bg-white"),
+    )
+
+
+def milestones_card(milestones: pd.DataFrame, milestone_fig: go.Figure, today: dt.date) -> dbc.Card:
+    """Milestones on a timeline with the list under it, or a note that there are none."""
+    if milestones.empty:
+        return dbc.Card(
+            [
+                dbc.CardHeader(html.H2("Milestones", className="h6 mb-0")),
+                dbc.CardBody("No milestones are recorded for this commitment.", className="text-muted"),
+            ],
+            className="mb-3 shadow-sm",
+        )
+    return chart_card(
+        "Milestones (due vs done; overdue marked ✕)",
+        graph(DETAIL_MILESTONE_CHART, milestone_fig),
+        footer=dbc.CardFooter(milestone_list(milestones, today), className="bg-white"),
+    )
+
+
+def detail_layout(detail: dict[str, Any], links: dict[str, Any], sections: dict[str, Any], milestones: Any) -> html.Div:
+    """The commitment page, top to bottom: what it is, where it stands, progress history, recording, milestones,
+    ratings and change history. `sections` holds the children of every LIVE_SECTIONS id (a save re-renders them).
+    """
     starred = (
         html.Span([html.I(className="bi bi-star-fill me-1"), "Starred"], className="starred-badge ms-2")
         if detail.get("starred")
         else None
     )
+
+    def section(section_id: str, **kwargs: Any) -> html.Div:
+        return html.Div(sections[section_id], id=section_id, **kwargs)
+
     return html.Div(
         [
             html.Div(
@@ -621,27 +660,18 @@ def detail_layout(
             dbc.Row(
                 [
                     dbc.Col([facts_card(detail, links), full_text_card(detail.get("full_text"))], lg=7),
-                    dbc.Col([delay_card(status, position), latest_by_source(detail["progress"])], lg=5),
+                    dbc.Col(section(DETAIL_STATUS_SECTION), lg=5),
                 ]
             ),
-            chart_card(
-                "Progress history: completion over time by source",
-                graph(DETAIL_PROGRESS_CHART, progress_fig),
-                footer=dbc.CardFooter(progress_table(detail["progress"]), className="bg-white"),
-            ),
-            chart_card(
-                "Milestones (due vs done; overdue marked ✕)",
-                graph(DETAIL_MILESTONE_CHART, milestone_fig),
-                footer=dbc.CardFooter(milestone_list(detail["milestones"], today), className="bg-white"),
-            )
-            if not detail["milestones"].empty
-            else dbc.Card(
+            section(DETAIL_HISTORY_SECTION),
+            dbc.Row(
                 [
-                    dbc.CardHeader(html.H2("Milestones", className="h6 mb-0")),
-                    dbc.CardBody("No milestones are recorded for this commitment.", className="text-muted"),
-                ],
-                className="mb-3 shadow-sm",
+                    dbc.Col(section(DETAIL_RECORD_SECTION), lg=7),
+                    dbc.Col(section(DETAIL_NOTES_SECTION), lg=5),
+                ]
             ),
-            ratings_card(detail),
+            milestones,
+            section(DETAIL_RATINGS_SECTION),
+            section(DETAIL_AUDIT_SECTION),
         ]
     )

@@ -8,6 +8,7 @@ BREADCRUMBS = "breadcrumbs"
 DATA_BADGE = "data-badge"
 FILTER_ALERTS = "filter-alerts"
 DB_ERROR = "db-error"
+SCROLL_ANCHOR = "scroll-anchor"
 
 FILTER_MEMBER = "filter-member"
 FILTER_REGION = "filter-region"

@@ -141,6 +141,7 @@ def app_layout(options: dict[str, list[Any]], actor: Actor = ANONYMOUS) -> html.
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh="callback-nav"),
+            dcc.Store(id=ids.SCROLL_ANCHOR),
             navbar(actor),
             dbc.Container(
                 [

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
+import plotly.io as pio
+
 NOT_ASSESSED = "Not yet assessed"
 
 # Ordered warm -> cool so the order reads without colour too; every chart also labels each value.
@@ -52,3 +55,24 @@ SOURCE_SYMBOLS: dict[str, str] = {
 }
 
 FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
+
+
+def _register_template() -> None:
+    """A small plotly template for every figure: a fraction of the default's size in each response."""
+    axis = {"gridcolor": "#e6e9ec", "linecolor": "#c8ced3", "zeroline": False, "automargin": True}
+    pio.templates["ogp"] = go.layout.Template(
+        layout={
+            "font": {"family": FONT_FAMILY, "size": 13, "color": "#1d2b3a"},
+            "paper_bgcolor": "white",
+            "plot_bgcolor": "white",
+            "colorway": ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#999999"],
+            "xaxis": axis,
+            "yaxis": axis,
+            "hoverlabel": {"font": {"size": 13}},
+            "colorscale": {"sequential": "Blues", "sequentialminus": "Blues"},
+        }
+    )
+    pio.templates.default = "ogp"
+
+
+_register_template()

@@ -1,0 +1,10 @@
+/* Clientside helpers of the OGP Implementation Monitor (served from /assets, so the CSP allows them). */
+window.dash_clientside = Object.assign({}, window.dash_clientside, {
+  ogp: {
+    /* A new page starts at its top, as a link to a new page would. */
+    scrollToTop: function (pathname) {
+      window.scrollTo(0, 0);
+      return pathname;
+    },
+  },
+});
