@@ -47,8 +47,8 @@ class SaveResult:
 
 
 def commitment_id_from_path(pathname: str | None) -> str | None:
-    """The commitment id of a /commitments/<id> path, or None for any other path."""
-    match = COMMITMENT_PATH.match(pathname or "")
+    """The commitment id of a /commitments/<id> path, or None for any other path (or a forged non-text one)."""
+    match = COMMITMENT_PATH.match(pathname) if isinstance(pathname, str) else None
     return match.group(1) if match else None
 
 
@@ -75,6 +75,9 @@ def _save(
     write: Callable[[str, int], tuple[int, str]],
 ) -> SaveResult:
     """Check the actor, write through data_access.recording (which checks again) and re-render on success."""
+    # A forged request may send anything as the URL's query: only text is one (checked before writing, so a
+    # write never commits and then fails to re-render).
+    search = search if isinstance(search, str) else None
     raw_id = commitment_id_from_path(pathname)
     detail = find_commitment(ctx, raw_id) if raw_id else None
     if detail is None:
@@ -194,6 +197,7 @@ def save_rating(
 
 def reload_commitment(ctx: AppContext, actor: Actor, *, pathname: str | None, search: str | None) -> SaveResult:
     """After a conflict: the current state and version of the commitment; the forms (what was typed) stay."""
+    search = search if isinstance(search, str) else None
     raw_id = commitment_id_from_path(pathname)
     detail = find_commitment(ctx, raw_id) if raw_id else None
     if detail is None:

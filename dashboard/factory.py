@@ -48,9 +48,8 @@ def build_app(settings: Settings | None = None) -> Dash:
         update_title=None,
     )
     app.server.config.update(SECRET_KEY=settings.secret_key)
-    app_ctx = AppContext(
-        engine=get_engine(settings.database_url), settings=settings, cache=ViewCache(app.server, settings)
-    )
+    cache = ViewCache(app.server, settings) if settings.view_cache else None
+    app_ctx = AppContext(engine=get_engine(settings.database_url), settings=settings, cache=cache)
     _install_error_handlers(app.server)
     app.layout = lambda: _layout(app_ctx)
     _register_callbacks(app, app_ctx)

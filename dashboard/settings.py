@@ -27,6 +27,7 @@ class Settings:
     debug: bool = False
     redis_url: str | None = None
     cache_timeout: int = 300
+    view_cache: bool = True  # VIEW_CACHE=false renders every view afresh (benchmarks of the cold path)
     seed_sample_if_empty: bool = True
     today: str | None = None  # ISO date that replaces "today" (demos, tests); None = the real date
     public_read: bool = True  # reading without an account; PUBLIC_READ=false requires signing in
@@ -46,6 +47,7 @@ class Settings:
             debug=_flag(env.get("DASH_DEBUG"), False),
             redis_url=env.get("REDIS_URL") or None,
             cache_timeout=int(env.get("CACHE_TIMEOUT") or 300),
+            view_cache=_flag(env.get("VIEW_CACHE"), True),
             seed_sample_if_empty=_flag(env.get("SEED_SAMPLE_IF_EMPTY"), True),
             today=env.get("OGP_TODAY") or None,
             public_read=_flag(env.get("PUBLIC_READ"), True),

@@ -1,12 +1,16 @@
 """Recording in a real browser: sign in through /login, add a progress report on the commitment page, see it in
-the history (and after leaving and coming back), messages beside fields, a conflict and its reload, no form for
-a viewer."""
+the history and the delay status (and after leaving and coming back), messages beside fields, a conflict and its
+reload, no form for a viewer."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 from sqlalchemy import func, select
 
+from dashboard.rules import format_day
 from data_access.accounts import create_user, load_actor
 from data_access.db import get_engine
 from data_access.models import ActionPlan, Commitment, Member, ProgressReport
@@ -15,6 +19,8 @@ from data_access.recording import add_delay_note
 PASSWORD = "correct horse battery"
 SAVE = "#record-progress-save"
 HISTORY = "#commitment-progress-table"
+STATUS = "#commitment-status-section"
+DELAY = "#commitment-delay"
 
 
 def _commitment(db_url: str) -> tuple[str, str, int]:
@@ -48,6 +54,18 @@ def _click(dash_duo, selector: str) -> None:
     element.click()
 
 
+def _latest_by_source(dash_duo) -> dict[str, tuple[str, str]]:
+    """The "Latest completion by source" card of the status section: source label -> (level, date)."""
+    cells = dash_duo.find_elements(f"{STATUS} .source-cell")
+    return {
+        cell.find_element(By.CSS_SELECTOR, ".source-label").text: (
+            cell.find_element(By.CSS_SELECTOR, ".source-value").text,
+            cell.find_element(By.CSS_SELECTOR, ".source-date").text,
+        )
+        for cell in cells
+    }
+
+
 def _fill_report(dash_duo, completion: str, note: str, evidence: str = "") -> None:
     Select(dash_duo.wait_for_element("#record-progress-completion", timeout=15)).select_by_value(completion)
     dash_duo.find_element("#record-progress-note").send_keys(note)
@@ -75,6 +93,12 @@ def test_recb001_support_records_a_report_that_appears_and_persists(browser_app,
     assert "sofia" in browser_app.find_element(HISTORY).text
     assert "added a progress report" in browser_app.find_element("#commitment-audit").text
     assert browser_app.find_element("#record-progress-note").get_attribute("value") == ""  # the form was reset
+    # The delay status reflects the new report: the status card's reason names it (the sample commitment ended in
+    # 2014, so the reason reads "Ended ... and is not complete: reported Substantial on <today>") and the
+    # latest-by-source card shows it under its source (the form's first source, the government self-report).
+    saved_on = format_day(dt.date.today())
+    browser_app.wait_for_contains_text(DELAY, f"reported Substantial on {saved_on}", timeout=15)
+    assert _latest_by_source(browser_app)["Government self-report"] == ("Substantial", saved_on)
 
     _click(browser_app, "#nav-commitments")
     browser_app.wait_for_element("#commitments-count", timeout=15)
@@ -82,6 +106,8 @@ def test_recb001_support_records_a_report_that_appears_and_persists(browser_app,
     browser_app.wait_for_contains_text(HISTORY, note, timeout=15)
     browser_app.wait_for_page(f"{browser_app.server_url}{page}")  # a full reload reads the database again
     browser_app.wait_for_contains_text(HISTORY, note, timeout=15)
+    browser_app.wait_for_contains_text(DELAY, f"reported Substantial on {saved_on}", timeout=15)
+    assert _latest_by_source(browser_app)["Government self-report"] == ("Substantial", saved_on)
     assert_console_clean()
 
 
