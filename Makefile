@@ -52,6 +52,9 @@ bench: install browsers ## Benchmark scales 1, 10, 100 under gunicorn; writes be
 	@eval "$$(bash scripts/test_services.sh)"; \
 	$(BIN)/python scripts/bench.py $${TEST_REDIS_URL:+--redis-url $$TEST_REDIS_URL} $(BENCH_ARGS)
 
+loadtest: install ## 50 simulated users for 60 s against gunicorn on the sample; fails on any error
+	$(BIN)/python scripts/loadtest.py
+
 clean: ## Remove caches (keeps .venv and the database)
 	rm -rf .pytest_cache .ruff_cache
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +

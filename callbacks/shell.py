@@ -10,7 +10,7 @@ from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, html,
 from sqlalchemy.exc import SQLAlchemyError
 
 from callbacks import pages
-from dashboard.auth import current_actor
+from dashboard.cache import mark_uncacheable
 from dashboard.context import AppContext
 from dashboard.filters import MEMBER_TYPE_PARAMS, Filters, parse_filters
 from data_access import queries
@@ -37,18 +37,15 @@ def current_filters(ctx_: AppContext, search: str | None) -> tuple[Filters, list
 
 
 def render_page(app_ctx: AppContext, pathname: str | None, search: str | None) -> tuple[Any, Any, Any, Any]:
-    """Page content, breadcrumbs, filter messages and data badge for a URL, cached per role, scope and
-    data version; never raises (errors become a banner and are never cached)."""
+    """Page content, breadcrumbs, filter messages and data badge for a URL; never raises (errors become a
+    banner, which the response cache never keeps)."""
     # A forged request may send anything as the URL's parts: only text is a path or a query.
     pathname = pathname if isinstance(pathname, str) else None
     search = search if isinstance(search, str) else None
     try:
-        if app_ctx.cache is None:
-            return _render_uncached(app_ctx, pathname, search)
-        stamp = queries.data_stamp(app_ctx.engine)
-        key = app_ctx.cache.key("page", current_actor(), stamp, pathname, search, app_ctx.today())
-        return app_ctx.cache.get_or_compute(key, lambda: _render_uncached(app_ctx, pathname, search))
+        return _page_parts(app_ctx, pathname, search)
     except SQLAlchemyError:
+        mark_uncacheable()
         log.exception("database error while rendering %s", pathname)
         banner = error_banner(
             "The database cannot be reached right now, so no figures can be shown. "
@@ -56,6 +53,7 @@ def render_page(app_ctx: AppContext, pathname: str | None, search: str | None) -
         )
         return banner, None, None, no_update
     except Exception:  # a page bug must show a message, never a traceback
+        mark_uncacheable()
         log.exception("error while rendering %s", pathname)
         return (
             error_banner("This page could not be drawn because of an internal error. It has been logged."),
@@ -65,7 +63,7 @@ def render_page(app_ctx: AppContext, pathname: str | None, search: str | None) -
         )
 
 
-def _render_uncached(app_ctx: AppContext, pathname: str | None, search: str | None) -> tuple[Any, Any, Any, Any]:
+def _page_parts(app_ctx: AppContext, pathname: str | None, search: str | None) -> tuple[Any, Any, Any, Any]:
     filters, problems = current_filters(app_ctx, search)
     page = pages.render(app_ctx, pathname, filters)
     status = queries.data_status(app_ctx.engine)

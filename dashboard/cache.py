@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask
+from flask import Flask, Response, g, has_request_context, request
 from flask_caching import Cache
 
 from dashboard.roles import Actor
@@ -46,22 +46,85 @@ class ViewCache:
         digest = hashlib.sha256(json.dumps(payload, default=str, sort_keys=True).encode()).hexdigest()
         return f"{kind}:{digest}"
 
-    def get_or_compute(self, key: str, compute: Callable[[], T]) -> T:
-        """The cached value for key, or compute it, store it and return it."""
+    def get(self, key: str) -> Any:
+        """The cached value, or None (also when the backend fails)."""
         try:
-            value = self._cache.get(key)
+            return self._cache.get(key)
         except Exception:  # the cache is an optimisation: Redis being down must not break a page
             log.warning("cache read failed for %s", key, exc_info=True)
-            value = None
-        if value is not None:
-            return value
-        value = compute()
+            return None
+
+    def set(self, key: str, value: Any) -> None:
+        """Store a value (a failing backend is logged and ignored)."""
         try:
             self._cache.set(key, value)
         except Exception:
             log.warning("cache write failed for %s", key, exc_info=True)
+
+    def get_or_compute(self, key: str, compute: Callable[[], T]) -> T:
+        """The cached value for key, or compute it, store it and return it."""
+        value = self.get(key)
+        if value is None:
+            value = compute()
+            self.set(key, value)
         return value
 
     def clear(self) -> None:
         """Drop every cached view of this database."""
         self._cache.clear()
+
+
+# Read-only callbacks whose JSON response depends only on their inputs, the viewer's role and scope, today
+# and the data: the page router and the commitments grid's server-side rows. Writes are never cached.
+CACHEABLE_OUTPUTS = ("page-content.children", ".getRowsResponse")
+
+
+def is_cacheable(output: str) -> bool:
+    """True when a callback's output names a read-only view (Dash writes several outputs as ..a...b..)."""
+    parts = output[2:-2].split("...") if output.startswith("..") and output.endswith("..") else [output]
+    return any(part.endswith(CACHEABLE_OUTPUTS) for part in parts)
+
+
+UPDATE_PATH = "/_dash-update-component"
+
+
+def mark_uncacheable() -> None:
+    """Keep this request's response out of the cache (an error banner must not outlive the error)."""
+    if has_request_context():
+        g.response_uncacheable = True
+
+
+def init_response_cache(server: Flask, cache: ViewCache, stamp: Callable[[], str], today: Callable[[], Any]) -> None:
+    """Serve repeated read-only callback requests from the cache, as the exact JSON bytes Dash produced.
+
+    stamp() returns the data stamp (version and time of the last change); today() the date views use.
+    """
+    from dashboard.auth import current_actor
+
+    @server.before_request
+    def _serve_cached():
+        if request.path != UPDATE_PATH or request.method != "POST":
+            return None
+        body = request.get_json(silent=True)
+        output = body.get("output") if isinstance(body, dict) else None
+        if not isinstance(output, str) or not is_cacheable(output):
+            return None
+        request_part = {k: body.get(k) for k in ("output", "inputs", "state")}
+        g.response_cache_key = cache.key("response", current_actor(), stamp(), today(), request_part)
+        cached = cache.get(g.response_cache_key)
+        if cached is None:
+            return None
+        return Response(cached, status=200, mimetype="application/json", headers={"X-View-Cache": "hit"})
+
+    @server.after_request
+    def _store(response: Response) -> Response:
+        key = g.pop("response_cache_key", None)
+        if (
+            key
+            and response.status_code == 200
+            and response.mimetype == "application/json"
+            and not g.get("response_uncacheable")
+            and "X-View-Cache" not in response.headers
+        ):
+            cache.set(key, response.get_data())
+        return response

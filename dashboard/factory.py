@@ -11,11 +11,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from dashboard.auth import current_actor, init_auth
-from dashboard.cache import ViewCache
+from dashboard.cache import ViewCache, init_response_cache
 from dashboard.context import AppContext
 from dashboard.health import init_health
 from dashboard.roles import ANONYMOUS
 from dashboard.settings import ROOT, Settings
+from data_access import queries
 from data_access.db import get_engine, migrate
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,9 @@ def build_app(settings: Settings | None = None) -> Dash:
     _register_callbacks(app, app_ctx)
     init_auth(app.server, app_ctx, app.csp_hashes())  # after the callbacks: the CSP hashes Dash's inline scripts
     init_health(app.server, app_ctx)
+    if cache is not None:
+        # After the sign-in gate (before_request runs in order): a refused request never reaches the cache.
+        init_response_cache(app.server, cache, lambda: queries.data_stamp(app_ctx.engine), app_ctx.today)
     return app
 
 
@@ -74,7 +78,6 @@ def _install_error_handlers(server: Flask) -> None:
 
 
 def _layout(app_ctx: AppContext) -> html.Div:
-    from data_access import queries
     from layouts.shell import app_layout
 
     try:

@@ -379,9 +379,15 @@ def latest_progress(engine: Engine, *, on: dt.date | None = None, **filters: Any
 MILESTONE_COLUMNS = ["milestone_id", "commitment_id", "title", "due_date", "done_date"]
 
 
-def milestones(engine: Engine, **filters: Any) -> pd.DataFrame:
-    """Milestones of the commitments matching the filters; columns MILESTONE_COLUMNS."""
+def milestones(engine: Engine, *, undone_due_by: dt.date | None = None, **filters: Any) -> pd.DataFrame:
+    """Milestones of the commitments matching the filters; columns MILESTONE_COLUMNS.
+
+    `undone_due_by` keeps only milestones not done and due on or before that date (what delay statuses
+    and deadlines look at), so large scopes fetch a fraction of the rows.
+    """
     stmt = select(Milestone.id, Milestone.commitment_id, Milestone.title, Milestone.due_date, Milestone.done_date)
+    if undone_due_by is not None:
+        stmt = stmt.where(Milestone.done_date.is_(None), Milestone.due_date <= undone_due_by)
     if filters:
         stmt = stmt.where(Milestone.commitment_id.in_(_scoped(select(Commitment.id), filters)))
     return _frame(engine, stmt.order_by(Milestone.commitment_id, Milestone.due_date), MILESTONE_COLUMNS)

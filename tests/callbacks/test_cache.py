@@ -121,3 +121,30 @@ def test_cch004_a_repeated_view_is_served_from_the_cache(app, db_url):
     third = render(client, app, "/")
     assert len(statements) > 5  # a new data version renders afresh
     assert kpi(third, "kpi-members") == "2"  # Kenya has no commitments yet, so members stay 2
+
+
+def test_cch005_only_read_only_views_are_cacheable(app):
+    from dashboard.cache import is_cacheable
+
+    assert is_cacheable(
+        "..page-content.children...breadcrumbs.children...filter-alerts.children...data-badge.children.."
+    )
+    assert is_cacheable('{"type":"commitments-grid","view":"abc"}.getRowsResponse')
+    writes = [key for key in app.callback_map if "record" in key]
+    assert writes, "the recording callbacks are registered"
+    assert not any(is_cacheable(key) for key in writes)
+    assert not is_cacheable("url.search") and not is_cacheable("..url.href@abc..")
+
+
+def test_cch006_an_error_banner_is_never_cached():
+    from flask import Flask, g
+
+    from callbacks.shell import render_page
+    from dashboard.context import AppContext
+
+    url = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1"
+    app_ctx = AppContext(get_engine(url), Settings(database_url=url))
+    with Flask(__name__).test_request_context("/_dash-update-component", method="POST"):
+        page, *_ = render_page(app_ctx, "/", "")
+        assert page.id == "db-error"
+        assert g.response_uncacheable is True
