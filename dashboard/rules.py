@@ -212,9 +212,9 @@ def cycle_position(start: dt.date, end: dt.date, today: dt.date) -> CyclePositio
     elapsed_share = min(max((today - start).days / total_days, 0.0), 1.0)
     midterm = start + dt.timedelta(days=total_days // 2)
     if today < start:
-        phase, label = "not started", f"Starts {format_day(start)} ({total_months} months)"
+        phase, label = "not started", f"Starts {format_day(start)}, runs {total_months} months"
     elif today > end:
-        phase, label = "ended", f"Ended {format_day(end)} ({total_months} months)"
+        phase, label = "ended", f"Ended {format_day(end)}, after {total_months} months"
     else:
         phase, label = "implementing", f"Month {month} of {total_months}"
     return CyclePosition(month, total_months, midterm, elapsed_share, phase, label)

@@ -447,10 +447,10 @@ def test_rul035_cycle_position_outside_the_plan() -> None:
     start, end = D(2024, 9, 1), D(2026, 8, 31)
     before = rules.cycle_position(start, end, D(2024, 3, 1))
     assert (before.month, before.elapsed_share, before.phase) == (1, 0.0, "not started")
-    assert before.label == "Starts 1 Sep 2024 (24 months)"
+    assert before.label == "Starts 1 Sep 2024, runs 24 months"
     after = rules.cycle_position(start, end, D(2027, 5, 1))
     assert (after.month, after.elapsed_share, after.phase) == (24, 1.0, "ended")
-    assert after.label == "Ended 31 Aug 2026 (24 months)"
+    assert after.label == "Ended 31 Aug 2026, after 24 months"
     with pytest.raises(ValueError):
         rules.cycle_position(end, start, start)
 
