@@ -27,7 +27,14 @@ NAV_ITEMS: tuple[tuple[str, str, str], ...] = (
 def account_area(actor: Actor) -> html.Div:
     """Who is signed in, with a sign-out button (a CSRF-protected POST), or a sign-in link."""
     if not actor.is_authenticated:
-        return html.Div(html.A([html.I(className="bi bi-person me-1"), "Sign in"], href="/login", className="nav-link"))
+        return html.Div(
+            html.A(
+                [html.I(className="bi bi-person me-1"), "Sign in"],
+                href="/login",
+                className="nav-link text-light ms-3 text-nowrap",
+                id="sign-in",
+            )
+        )
     return html.Form(
         [
             html.Span([html.I(className="bi bi-person-check me-1"), actor.label], className="me-2", id="account-name"),
