@@ -47,7 +47,7 @@ def _all_delays(ctx: AppContext, filters: Filters) -> pd.DataFrame:
     today = _today(ctx, filters)
     frame = queries.commitments(ctx.engine, **scope)
     progress = queries.latest_progress(ctx.engine, on=filters.as_of, **scope)
-    milestones = queries.milestones(ctx.engine, **scope)
+    milestones = queries.milestones(ctx.engine, undone_due_by=today, **scope)
     delays = commitment_delays(frame, progress, milestones, today)
     if filters.delay_status:
         delays = delays[delays["delay_status"].isin(filters.delay_status)]

@@ -133,9 +133,29 @@ def current_delays(ctx: AppContext, filters: Filters, today: dt.date) -> pd.Data
     if commitments.empty:
         return pd.DataFrame(columns=columns)
     progress = queries.latest_progress(ctx.engine, on=today, plan=plans, **kwargs)
-    milestones = queries.milestones(ctx.engine, plan=plans, **kwargs)
+    milestones = queries.milestones(ctx.engine, plan=plans, undone_due_by=today, **kwargs)
     delays = commitment_delays(commitments, progress, milestones, today)
     return commitments.merge(delays[["commitment_id", "delay_status", "delay_reason", "severity"]], on="commitment_id")
+
+
+def current_delay_counts(ctx: AppContext, filters: Filters, today: dt.date) -> pd.DataFrame:
+    """Delay status of every commitment of plans in implementation on `today`: columns member_code, delay_status.
+
+    The statuses of current_delays without fetching each commitment's texts (the members table only counts them).
+    """
+    kwargs = filters.query_kwargs()
+    running = queries.action_plans(ctx.engine, running_on=today, **kwargs)
+    if running.empty:
+        return pd.DataFrame(columns=["member_code", "delay_status"])
+    plans = list(running["action_plan"])
+    needed = ["commitment_id", "member_code", "start_date", "end_date", "completion"]
+    commitments = queries.commitments(ctx.engine, plan=plans, columns=needed, **kwargs)
+    if commitments.empty:
+        return pd.DataFrame(columns=["member_code", "delay_status"])
+    progress = queries.latest_progress(ctx.engine, on=today, plan=plans, **kwargs)
+    milestones = queries.milestones(ctx.engine, plan=plans, undone_due_by=today, **kwargs)
+    delays = commitment_delays(commitments, progress, milestones, today)
+    return pd.DataFrame({"member_code": commitments["member_code"], "delay_status": delays["delay_status"]})
 
 
 def member_table(ctx: AppContext, filters: Filters) -> pd.DataFrame:
@@ -148,7 +168,7 @@ def member_table(ctx: AppContext, filters: Filters) -> pd.DataFrame:
     )
     plans = queries.action_plans(ctx.engine, **kwargs)
     running = queries.action_plans(ctx.engine, running_on=today, **kwargs)
-    delays = current_delays(ctx, filters, today)
+    delays = current_delay_counts(ctx, filters, today)
     table = table.merge(summary, on="code", how="left")
     table["action_plans"] = table["code"].map(plans["member_code"].value_counts())
     table["active_plans"] = table["code"].map(running["member_code"].value_counts())

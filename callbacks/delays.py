@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from types import SimpleNamespace
 from urllib.parse import quote
 
 import pandas as pd
@@ -73,24 +74,38 @@ def _progress(row) -> str:
     return f"{row.progress_completion}, {source}, {format_day(row.progress_as_of)}"
 
 
+def _columns(frame: pd.DataFrame, *names: str) -> list[list]:
+    """Columns of a frame as plain Python lists (iterating rows of string columns one by one is slow)."""
+    return [frame[name].tolist() for name in names]
+
+
 def commitments_table(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     """The commitments table: display columns plus hidden commitment and member links."""
-    rows = [
-        [
-            r.ogp_id,
-            r.title,
-            r.member_name,
-            r.delay_status,
-            r.delay_reason,
-            round(float(r.severity), 1),
-            _progress(r),
-            _day(r.end_date),
-            commitment_href(r.ogp_id, filters),
-            member_href(r.member_code, filters),
-        ]
-        for r in frame.itertuples(index=False)
+    if frame.empty:
+        return pd.DataFrame(columns=[*COMMITMENT_COLUMNS, "_commitment", "_member"])
+    ogp_ids, codes, sources, as_ofs, completions, ends = _columns(
+        frame, "ogp_id", "member_code", "progress_source", "progress_as_of", "progress_completion", "end_date"
+    )
+    members = {code: member_href(code, filters) for code in set(codes)}
+    reports = [
+        SimpleNamespace(progress_source=source, progress_as_of=as_of, progress_completion=completion)
+        for source, as_of, completion in zip(sources, as_ofs, completions, strict=True)
     ]
-    return pd.DataFrame(rows, columns=[*COMMITMENT_COLUMNS, "_commitment", "_member"])
+    return pd.DataFrame(
+        {
+            "Commitment": ogp_ids,
+            "Title": frame["title"].tolist(),
+            "Member": frame["member_name"].tolist(),
+            "Status": frame["delay_status"].tolist(),
+            "Why": frame["delay_reason"].tolist(),
+            "Severity (months)": [round(float(s), 1) for s in frame["severity"].tolist()],
+            "Latest progress": [_progress(r) for r in reports],
+            "Ends": [_day(end) for end in ends],
+            "_commitment": [commitment_href(ogp_id, filters) for ogp_id in ogp_ids],
+            "_member": [members[code] for code in codes],
+        },
+        columns=[*COMMITMENT_COLUMNS, "_commitment", "_member"],
+    )
 
 
 def plans_table(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:

@@ -40,8 +40,11 @@ MILESTONE_COLUMNS = ["milestone_id", "title", "due_date", "done_date"]
 MAX_PAGE = 500
 
 
-def _latest_report(on: dt.date | None) -> Any:
-    """Subquery: the single latest progress report per commitment (any source), dated on or before `on`."""
+def _latest_report(on: dt.date | None, ids: Sequence[int] | None = None) -> Any:
+    """Subquery: the single latest progress report per commitment (any source), dated on or before `on`.
+
+    `ids` limits it to those commitments (ranking every report of the database is the slow part).
+    """
     ranked = select(
         ProgressReport.commitment_id,
         ProgressReport.source,
@@ -57,6 +60,8 @@ def _latest_report(on: dt.date | None) -> Any:
     )
     if on is not None:
         ranked = ranked.where(ProgressReport.as_of <= on)
+    if ids is not None:
+        ranked = ranked.where(ProgressReport.commitment_id.in_([int(i) for i in ids]))
     return ranked.subquery("latest_report")
 
 
@@ -85,10 +90,14 @@ def _sort_keys(latest: Any) -> dict[str, Any]:
 
 
 SORT_KEYS: frozenset[str] = frozenset(_sort_keys(_latest_report(None)))
+# Sort keys that need every commitment's latest report; the others page first and rank reports of the page only.
+PROGRESS_SORT_KEYS = frozenset({"progress_completion", "progress_source", "progress_as_of"})
 
 
-def _rows_statement(ids: Sequence[int] | None, on: dt.date | None, filters: dict[str, Any]) -> tuple[Select, Any]:
-    latest = _latest_report(on)
+def _rows_statement(
+    ids: Sequence[int] | None, on: dt.date | None, filters: dict[str, Any], *, rank_ids_only: bool = False
+) -> tuple[Select, Any]:
+    latest = _latest_report(on, ids if rank_ids_only else None)
     stmt = (
         select(
             Commitment.id,
@@ -137,6 +146,15 @@ def commitment_rows(
     """
     if ids is not None and not ids:
         return pd.DataFrame(columns=ROW_COLUMNS)
+    if sort not in PROGRESS_SORT_KEYS and (limit is not None or ids is not None):
+        # Pick the page's commitments first, then rank progress reports for those rows only.
+        page_ids = _page_ids(engine, ids, sort, descending, offset, limit, filters)
+        if not page_ids:
+            return pd.DataFrame(columns=ROW_COLUMNS)
+        stmt, _ = _rows_statement(page_ids, on, {}, rank_ids_only=True)
+        with engine.connect() as conn:
+            found = {row[0]: tuple(row) for row in conn.execute(stmt).all()}
+        return pd.DataFrame([found[i] for i in page_ids if i in found], columns=ROW_COLUMNS)
     stmt, latest = _rows_statement(ids, on, filters)
     keys = _sort_keys(latest)
     if sort in SORT_KEYS:
@@ -151,6 +169,39 @@ def commitment_rows(
     with engine.connect() as conn:
         rows = conn.execute(stmt).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=ROW_COLUMNS)
+
+
+def _page_ids(
+    engine: Engine,
+    ids: Sequence[int] | None,
+    sort: str | None,
+    descending: bool,
+    offset: int,
+    limit: int | None,
+    filters: dict[str, Any],
+) -> list[int]:
+    """Ids of the commitments of one page, in order, for a sort that needs no progress report."""
+    stmt = (
+        select(Commitment.id)
+        .select_from(Commitment)
+        .join(ActionPlan, Commitment.action_plan_id == ActionPlan.id)
+        .join(Member, ActionPlan.member_id == Member.id)
+    )
+    conditions = commitment_conditions(**filters)
+    if ids is not None:
+        conditions.append(Commitment.id.in_([int(i) for i in ids]))
+    if conditions:
+        stmt = stmt.where(and_(*conditions))
+    if sort in SORT_KEYS:
+        key = _sort_keys(_latest_report(None))[sort]
+        stmt = stmt.order_by(key.is_(None), key.desc() if descending else key.asc(), Commitment.ogp_id)
+    else:
+        stmt = stmt.order_by(Member.name, Commitment.ogp_id)
+    stmt = stmt.offset(max(int(offset), 0))
+    if limit is not None:
+        stmt = stmt.limit(min(max(int(limit), 0), MAX_PAGE))
+    with engine.connect() as conn:
+        return [int(i) for i in conn.scalars(stmt)]
 
 
 def commitment_count(engine: Engine, **filters: Any) -> int:

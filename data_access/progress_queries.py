@@ -96,16 +96,17 @@ def cycle_plans(engine: Engine, *, as_of: dt.date, **filters: Any) -> pd.DataFra
         ).all()
     plan_of = dict(links)
     latest = latest_overall(queries.latest_progress(engine, on=as_of, plan=list(plans["action_plan"])))
-    reports = {row.commitment_id: row for row in latest.itertuples(index=False)}
+    columns = (latest[c].tolist() for c in ("commitment_id", "completion", "as_of"))
+    reports = {cid: (completion, as_of) for cid, completion, as_of in zip(*columns, strict=True)}
     per_plan: dict[int, list[tuple[float | None, bool, dt.date | None]]] = {}
     for commitment, plan in plan_of.items():
         report = reports.get(commitment)
-        completion = report.completion if report is not None else None
+        completion = report[0] if report is not None else None
         per_plan.setdefault(plan, []).append(
             (
                 _progress_share(completion),
                 report is not None and COMPLETION.canonical(completion) in HIGH_COMPLETION,
-                _as_date(report.as_of) if report is not None else None,
+                _as_date(report[1]) if report is not None else None,
             )
         )
     rows = []
@@ -230,19 +231,37 @@ DELAY_ORDER = ("delayed", "at risk", "on track", "not assessable", "complete")
 
 
 def delay_rows(
-    engine: Engine, *, today: dt.date, plan_ids: list[str] | None = None, **filters: Any
+    engine: Engine,
+    *,
+    today: dt.date,
+    plan_ids: list[str] | None = None,
+    deadline_days: int = DEADLINE_DAYS,
+    **filters: Any,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(delay rows of every commitment in scope, their undone milestones) for the delays page.
+    """(delay rows of every commitment in scope, their undone milestones due by today + deadline_days).
 
     Scope: commitments of plans running today or ended within the last 12 months; commitment filters
     (policy area, completion, starred) apply. Rows: DELAY_ROW_COLUMNS, worst first (severity, status).
+    The milestones are all upcoming_deadlines needs for the same number of days.
     """
     plan_ids = scope_plan_ids(engine, today=today, **filters) if plan_ids is None else plan_ids
     if not plan_ids:
         return pd.DataFrame(columns=DELAY_ROW_COLUMNS), pd.DataFrame(columns=queries.MILESTONE_COLUMNS)
     kwargs = {k: v for k, v in filters.items() if v is not None}
-    commitments = queries.commitments(engine, plan=plan_ids, **kwargs)
-    milestones = queries.milestones(engine, plan=plan_ids, **kwargs)
+    needed = [
+        "commitment_id",
+        "ogp_id",
+        "title",
+        "member_code",
+        "member_name",
+        "action_plan",
+        "start_date",
+        "end_date",
+        "completion",
+    ]
+    commitments = queries.commitments(engine, plan=plan_ids, columns=needed, **kwargs)
+    due_by = today + dt.timedelta(days=deadline_days)
+    milestones = queries.milestones(engine, plan=plan_ids, undone_due_by=due_by, **kwargs)
     progress = queries.latest_progress(engine, on=today, plan=plan_ids, **kwargs)
     delays = commitment_delays(commitments, progress, milestones, today)
     frame = commitments.merge(delays, on="commitment_id")
@@ -277,17 +296,23 @@ def upcoming_deadlines(
     """
     last = today + dt.timedelta(days=days)
     rows = []
-    owners = {row.commitment_id: row for row in delays.itertuples(index=False)}
-    for row in milestones.itertuples(index=False):
-        due = _as_date(row.due_date)
-        owner = owners.get(row.commitment_id)
-        if owner is None or due is None or _as_date(row.done_date) is not None or not today <= due <= last:
+    # Plain column lists: iterating DataFrame rows of string columns is slow for the tens of thousands in scope.
+    ids, codes, names, ogp_ids, titles, ends, statuses = (
+        delays[c].tolist()
+        for c in ("commitment_id", "member_code", "member_name", "ogp_id", "title", "end_date", "delay_status")
+    )
+    owners = {cid: (code, name, ogp_id) for cid, code, name, ogp_id in zip(ids, codes, names, ogp_ids, strict=True)}
+    columns = (milestones[c].tolist() for c in ("commitment_id", "due_date", "done_date", "title"))
+    for commitment_id, due_value, done, title in zip(*columns, strict=True):
+        due = _as_date(due_value)
+        owner = owners.get(commitment_id)
+        if owner is None or due is None or _as_date(done) is not None or not today <= due <= last:
             continue
-        rows.append((due, "Milestone due", owner.member_code, owner.member_name, owner.ogp_id, row.title))
-    for row in delays.itertuples(index=False):
-        end = _as_date(row.end_date)
-        if end is not None and today <= end <= last and row.delay_status != "complete":
-            rows.append((end, "Commitment ends", row.member_code, row.member_name, row.ogp_id, row.title))
+        rows.append((due, "Milestone due", *owner, title))
+    for code, name, ogp_id, title, end_value, status in zip(codes, names, ogp_ids, titles, ends, statuses, strict=True):
+        end = _as_date(end_value)
+        if end is not None and today <= end <= last and status != "complete":
+            rows.append((end, "Commitment ends", code, name, ogp_id, title))
     for row in submissions.itertuples(index=False):
         due = _as_date(row.due_date)
         if row.submission_status == "due" and today <= due <= last:
@@ -329,31 +354,37 @@ def no_recent_reports(engine: Engine, *, today: dt.date, days: int, **filters: A
     if not plan_ids:
         return pd.DataFrame(columns=NO_RECENT_COLUMNS)
     kwargs = {k: v for k, v in filters.items() if v is not None}
-    commitments = queries.commitments(engine, plan=plan_ids, **kwargs)
+    needed = ["commitment_id", "ogp_id", "title", "member_code", "member_name", "action_plan", "start_date"]
+    commitments = queries.commitments(engine, plan=plan_ids, columns=needed, **kwargs)
     latest = latest_overall(queries.latest_progress(engine, on=today, plan=plan_ids, **kwargs))
-    reports = {row.commitment_id: row for row in latest.itertuples(index=False)}
+    report_columns = (latest[c].tolist() for c in ("commitment_id", "as_of", "source", "completion"))
+    reports = {cid: (as_of, source, completion) for cid, as_of, source, completion in zip(*report_columns, strict=True)}
     cutoff = today - dt.timedelta(days=days)
     plan_starts = dict(zip(plans["action_plan"], plans["start_date"], strict=True))
     rows = []
-    for row in commitments.itertuples(index=False):
-        start = _as_date(row.start_date) or _as_date(plan_starts.get(row.action_plan))
+    # Plain column lists: iterating DataFrame rows of string columns is slow for thousands of commitments.
+    names = ("commitment_id", "ogp_id", "title", "member_code", "member_name", "action_plan", "start_date")
+    for commitment_id, ogp_id, title, code, name, plan, start_value in zip(
+        *(commitments[c].tolist() for c in names), strict=True
+    ):
+        start = _as_date(start_value) or _as_date(plan_starts.get(plan))
         if start is None or start > cutoff:
             continue
-        report = reports.get(row.commitment_id)
-        last = _as_date(report.as_of) if report is not None else None
+        report = reports.get(commitment_id)
+        last = _as_date(report[0]) if report is not None else None
         if last is not None and last >= cutoff:
             continue
         rows.append(
             (
-                row.commitment_id,
-                row.ogp_id,
-                row.title,
-                row.member_code,
-                row.member_name,
-                row.action_plan,
+                commitment_id,
+                ogp_id,
+                title,
+                code,
+                name,
+                plan,
                 last,
-                report.source if report is not None else None,
-                report.completion if report is not None else None,
+                report[1] if report is not None else None,
+                report[2] if report is not None else None,
                 (today - last).days if last is not None else None,
             )
         )
@@ -390,34 +421,27 @@ def source_disagreements(engine: Engine, *, today: dt.date, **filters: Any) -> p
         return pd.DataFrame(columns=DISAGREEMENT_COLUMNS)
     kwargs = {k: v for k, v in filters.items() if v is not None}
     latest = queries.latest_progress(engine, on=today, plan=plan_ids, **kwargs)
-    government = latest[latest["source"] == "government"].set_index("commitment_id")
-    civil = latest[latest["source"] == "civil_society"].set_index("commitment_id")
-    both = government.index.intersection(civil.index)
-    clashing = [c for c in both if sources_disagree(government.at[c, "completion"], civil.at[c, "completion"])]
+
+    def by_source(source: str) -> dict[Any, tuple[Any, Any]]:
+        rows = latest[latest["source"] == source]
+        columns = (rows[c].tolist() for c in ("commitment_id", "completion", "as_of"))
+        return {cid: (completion, as_of) for cid, completion, as_of in zip(*columns, strict=True)}
+
+    government, civil = by_source("government"), by_source("civil_society")
+    clashing = [c for c in government if c in civil and sources_disagree(government[c][0], civil[c][0])]
     if not clashing:
         return pd.DataFrame(columns=DISAGREEMENT_COLUMNS)
-    commitments = queries.commitments(engine, plan=plan_ids, **kwargs).set_index("commitment_id")
+    names = ("commitment_id", "ogp_id", "title", "member_code", "member_name", "action_plan")
+    commitments = queries.commitments(engine, plan=plan_ids, columns=names, **kwargs)
+    names = ("commitment_id", "ogp_id", "title", "member_code", "member_name", "action_plan")
+    info = {row[0]: row[1:] for row in zip(*(commitments[c].tolist() for c in names), strict=True)}
     rows = []
     for c in clashing:
-        if c not in commitments.index:
+        if c not in info:
             continue
-        info, gov, cso = commitments.loc[c], government.loc[c], civil.loc[c]
-        gap = abs(COMPLETION.rank(gov["completion"]) - COMPLETION.rank(cso["completion"]))
-        rows.append(
-            (
-                c,
-                info["ogp_id"],
-                info["title"],
-                info["member_code"],
-                info["member_name"],
-                info["action_plan"],
-                gov["completion"],
-                _as_date(gov["as_of"]),
-                cso["completion"],
-                _as_date(cso["as_of"]),
-                gap,
-            )
-        )
+        (gov, gov_as_of), (cso, cso_as_of) = government[c], civil[c]
+        gap = abs(COMPLETION.rank(gov) - COMPLETION.rank(cso))
+        rows.append((c, *info[c], gov, _as_date(gov_as_of), cso, _as_date(cso_as_of), gap))
     frame = pd.DataFrame(rows, columns=DISAGREEMENT_COLUMNS)
     return frame.sort_values(["levels_apart", "ogp_id"], ascending=[False, True]).reset_index(drop=True)
 

@@ -132,30 +132,37 @@ AMBITION_RATED_CASE = case(
 )
 
 
-def commitments(engine: Engine, **filters: Any) -> pd.DataFrame:
-    """Every commitment matching the filters; columns COMMITMENT_COLUMNS, ordered by member and id."""
-    stmt = _scoped(
-        select(
-            Commitment.id,
-            Commitment.ogp_id,
-            Commitment.title,
-            Member.code,
-            Member.name,
-            Member.region,
-            Member.member_type,
-            ActionPlan.ogp_id,
-            ActionPlan.submission_year,
-            Commitment.start_date,
-            Commitment.end_date,
-            Commitment.lead_institution,
-            Commitment.completion,
-            Commitment.starred,
-            Commitment.potential_impact,
-            Commitment.potential_for_results,
-        ),
-        filters,
-    ).order_by(Member.name, Commitment.ogp_id)
-    return _frame(engine, stmt, COMMITMENT_COLUMNS)
+_COMMITMENT_SELECT: dict[str, Any] = {
+    "commitment_id": Commitment.id,
+    "ogp_id": Commitment.ogp_id,
+    "title": Commitment.title,
+    "member_code": Member.code,
+    "member_name": Member.name,
+    "region": Member.region,
+    "member_type": Member.member_type,
+    "action_plan": ActionPlan.ogp_id,
+    "submission_year": ActionPlan.submission_year,
+    "start_date": Commitment.start_date,
+    "end_date": Commitment.end_date,
+    "lead_institution": Commitment.lead_institution,
+    "completion": Commitment.completion,
+    "starred": Commitment.starred,
+    "potential_impact": Commitment.potential_impact,
+    "potential_for_results": Commitment.potential_for_results,
+}
+
+
+def commitments(engine: Engine, *, columns: Sequence[str] | None = None, **filters: Any) -> pd.DataFrame:
+    """Every commitment matching the filters; columns COMMITMENT_COLUMNS, ordered by member and id.
+
+    `columns` (a subset of COMMITMENT_COLUMNS) fetches only those, in that order: large scopes need few.
+    """
+    names = list(columns) if columns is not None else COMMITMENT_COLUMNS
+    unknown = [name for name in names if name not in _COMMITMENT_SELECT]
+    if unknown:
+        raise ValueError(f"unknown commitment columns {unknown}")
+    stmt = _scoped(select(*(_COMMITMENT_SELECT[name] for name in names)), filters)
+    return _frame(engine, stmt.order_by(Member.name, Commitment.ogp_id), names)
 
 
 def overview_counts(engine: Engine, **filters: Any) -> dict[str, int]:
