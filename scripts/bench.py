@@ -450,7 +450,7 @@ def main() -> None:
             key = case.name.split("/commitments/")[0]
             if key in small:
                 growth = case.cold["p95"] / small[key].cold["p95"]
-                lines.append(f"- {case.name}: {growth:.1f}x{'' if growth <= 3 else ' (missed)'}")
+                lines.append(f"- {case.name}: {growth:.2f}x{'' if growth <= 3 else ' (missed)'}")
     report = "\n".join(lines) + "\n"
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(report)
