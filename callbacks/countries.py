@@ -12,7 +12,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 
 from callbacks.exports import export_table
-from callbacks.pages import Page, link, route
+from callbacks.pages import Page, completion_cards, link, route
 from dashboard.context import AppContext
 from dashboard.filters import Filters, _shown
 from dashboard.policy_areas import POLICY_AREA_BY_SLUG, POLICY_AREAS
@@ -20,7 +20,7 @@ from dashboard.rules import contrary_to_process_reasons
 from dashboard.status import commitment_delays, plan_statuses
 from data_access import member_queries, queries
 from layouts import countries as layout
-from layouts.components import kpi_card, percent
+from layouts.components import kpi_card
 from layouts.figures import completion_stack
 
 MEMBER_CODE_PATH = re.compile(r"^[A-Za-z]{2,6}$")
@@ -324,22 +324,7 @@ def member_kpis(
             as_of=as_of,
             card_id="member-kpi-plans",
         ),
-        kpi_card(
-            title="High completion",
-            value=percent(counts["high_completion"], counts["assessed"]),
-            detail=f"{counts['high_completion']:,} of {counts['assessed']:,} assessed",
-            href=link("/commitments", scoped, completion=("Substantial", "Complete")),
-            as_of=as_of,
-            card_id="member-kpi-high-completion",
-        ),
-        kpi_card(
-            title="Starred",
-            value=percent(counts["starred"], counts["commitments"]),
-            detail=f"{counts['starred']:,} of {counts['commitments']:,} commitments",
-            href=link("/commitments", scoped, starred=True),
-            as_of=as_of,
-            card_id="member-kpi-starred",
-        ),
+        *completion_cards(counts, scoped, as_of=as_of, id_prefix="member"),
         kpi_card(
             title="Delayed now",
             value=f"{delayed:,}",

@@ -9,6 +9,7 @@ from typing import Any
 
 from dashboard.context import AppContext
 from dashboard.filters import Filters
+from layouts.components import kpi_card, percent
 
 
 @dataclass
@@ -27,6 +28,28 @@ ROUTES: list[tuple[re.Pattern[str], Renderer]] = []
 def link(path: str, filters: Filters, *, view: dict[str, str] | None = None, **changes: Any) -> str:
     """A path plus the current filters (some changed) as its query string; page view choices only if given."""
     return path + filters.replace(view=(), **changes).with_view(**(view or {})).to_query()
+
+
+def completion_cards(counts: dict[str, int], scoped: Filters, *, as_of: str, id_prefix: str) -> list:
+    """The 'High completion' and 'Starred' KPI cards of a member or policy area, linking to their lists."""
+    return [
+        kpi_card(
+            title="High completion",
+            value=percent(counts["high_completion"], counts["assessed"]),
+            detail=f"{counts['high_completion']:,} of {counts['assessed']:,} assessed",
+            href=link("/commitments", scoped, completion=("Substantial", "Complete")),
+            as_of=as_of,
+            card_id=f"{id_prefix}-kpi-high-completion",
+        ),
+        kpi_card(
+            title="Starred",
+            value=percent(counts["starred"], counts["commitments"]),
+            detail=f"{counts['starred']:,} of {counts['commitments']:,} commitments",
+            href=link("/commitments", scoped, starred=True),
+            as_of=as_of,
+            card_id=f"{id_prefix}-kpi-starred",
+        ),
+    ]
 
 
 def route(pattern: str) -> Callable[[Renderer], Renderer]:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from callbacks.countries import area_slugs
 from callbacks.exports import export_table
-from callbacks.pages import Page, link, route
+from callbacks.pages import Page, completion_cards, link, route
 from dashboard.context import AppContext
 from dashboard.filters import Filters, _shown
 from dashboard.policy_areas import POLICY_AREA_BY_SLUG, POLICY_AREAS
@@ -190,22 +190,7 @@ def render_theme(ctx: AppContext, filters: Filters, slug: str) -> Page:
             as_of=as_of,
             card_id="theme-kpi-commitments",
         ),
-        kpi_card(
-            title="High completion",
-            value=percent(counts["high_completion"], counts["assessed"]),
-            detail=f"{counts['high_completion']:,} of {counts['assessed']:,} assessed",
-            href=link("/commitments", scoped, completion=("Substantial", "Complete")),
-            as_of=as_of,
-            card_id="theme-kpi-high-completion",
-        ),
-        kpi_card(
-            title="Starred",
-            value=percent(counts["starred"], counts["commitments"]),
-            detail=f"{counts['starred']:,} of {counts['commitments']:,}",
-            href=link("/commitments", scoped, starred=True),
-            as_of=as_of,
-            card_id="theme-kpi-starred",
-        ),
+        *completion_cards(counts, scoped, as_of=as_of, id_prefix="theme"),
         kpi_card(
             title="High ambition",
             value=percent(ambitious, rated),
