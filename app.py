@@ -1,6 +1,6 @@
 """WSGI entry point: `gunicorn app:server`, or `python app.py` for a local development server."""
 
-from dashboard import create_app
+from dashboard.factory import create_app
 from dashboard.settings import Settings
 
 settings = Settings.from_env()

@@ -14,13 +14,14 @@ from dash import MATCH, Dash, Input, Output, State, html
 from callbacks.exports import export_table
 from callbacks.pages import Page, route
 from callbacks.shell import current_filters
-from dashboard.auth import current_actor
-from dashboard.context import AppContext
-from dashboard.filters import Filters
-from dashboard.roles import Actor
-from dashboard.rules import DelayStatus, cycle_position, format_day
-from dashboard.scales import PROGRESS_SOURCES
-from dashboard.status import commitment_delays
+from dashboard.domain.filters import Filters
+from dashboard.domain.recordable import RECORDABLE_RATINGS
+from dashboard.domain.roles import Actor
+from dashboard.domain.rules import DelayStatus, cycle_position, format_day
+from dashboard.domain.scales import PROGRESS_SOURCES
+from dashboard.domain.status import commitment_delays
+from dashboard.web.auth import current_actor
+from dashboard.web.context import AppContext
 from data_access import commitment_queries, queries, recording
 from layouts import commitments as layout
 from layouts import recording as record_layout
@@ -252,7 +253,7 @@ def live_sections(
         if start and end and end > start
         else None
     )
-    ratings = {attr: detail.get(attr) for attr in recording.RECORDABLE_RATINGS}
+    ratings = {attr: detail.get(attr) for attr in RECORDABLE_RATINGS}
     ogp_id = detail["ogp_id"]
     return {
         layout.DETAIL_STATUS_SECTION: [layout.delay_card(status, position), layout.latest_by_source(progress)],

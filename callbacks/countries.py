@@ -13,11 +13,11 @@ import pandas as pd
 
 from callbacks.exports import export_table
 from callbacks.pages import Page, completion_cards, link, route
-from dashboard.context import AppContext
-from dashboard.filters import Filters, _shown
-from dashboard.policy_areas import POLICY_AREA_BY_SLUG, POLICY_AREAS
-from dashboard.rules import contrary_to_process_reasons
-from dashboard.status import commitment_delays, plan_statuses
+from dashboard.domain.filters import Filters, _shown
+from dashboard.domain.policy_areas import POLICY_AREA_BY_SLUG, POLICY_AREAS
+from dashboard.domain.rules import contrary_to_process_reasons
+from dashboard.domain.status import commitment_delays, plan_statuses
+from dashboard.web.context import AppContext
 from data_access import member_queries, queries
 from layouts import countries as layout
 from layouts.components import kpi_card
@@ -121,7 +121,7 @@ def ogp_member_url(name: str) -> str:
 def current_delays(ctx: AppContext, filters: Filters, today: dt.date) -> pd.DataFrame:
     """Delay status of every commitment of plans in implementation on `today`, with its member and plan.
 
-    Columns: queries.COMMITMENT_COLUMNS plus dashboard.status.DELAY_COLUMNS.
+    Columns: queries.COMMITMENT_COLUMNS plus dashboard.domain.status.DELAY_COLUMNS.
     """
     kwargs = filters.query_kwargs()
     running = queries.action_plans(ctx.engine, running_on=today, **kwargs)

@@ -14,9 +14,9 @@ from dash import Dash, Input, Output, State, no_update
 from callbacks.exports import export_table
 from callbacks.overview import link
 from callbacks.pages import Page, route
-from dashboard.context import AppContext
-from dashboard.filters import Filters, parse_filters
-from dashboard.rules import format_day
+from dashboard.domain.filters import Filters, parse_filters
+from dashboard.domain.rules import format_day
+from dashboard.web.context import AppContext
 from data_access import progress_queries
 from layouts import cycle, ids
 from layouts.components import empty_state

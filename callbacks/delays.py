@@ -14,10 +14,10 @@ from callbacks.cycle import filter_query, member_href
 from callbacks.exports import export_table
 from callbacks.overview import link
 from callbacks.pages import Page, route
-from dashboard.context import AppContext
-from dashboard.filters import Filters
-from dashboard.rules import format_day
-from dashboard.scales import PROGRESS_SOURCES
+from dashboard.domain.filters import Filters
+from dashboard.domain.rules import format_day
+from dashboard.domain.scales import PROGRESS_SOURCES
+from dashboard.web.context import AppContext
 from data_access import progress_queries
 from layouts import delays
 from layouts.components import empty_state

@@ -9,11 +9,11 @@ import pandas as pd
 from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, no_update
 
 from callbacks.shell import current_filters
-from dashboard.auth import current_actor
-from dashboard.context import AppContext
-from dashboard.exporting import to_csv_bytes, to_xlsx_bytes
-from dashboard.filters import Filters
-from dashboard.roles import can_export
+from dashboard.domain.filters import Filters
+from dashboard.domain.roles import can_export
+from dashboard.web.auth import current_actor
+from dashboard.web.context import AppContext
+from dashboard.web.exporting import to_csv_bytes, to_xlsx_bytes
 
 log = logging.getLogger(__name__)
 

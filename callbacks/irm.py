@@ -13,10 +13,10 @@ from callbacks.delays import commitment_href
 from callbacks.exports import export_table
 from callbacks.overview import link
 from callbacks.pages import Page, route
-from dashboard.context import AppContext
-from dashboard.filters import Filters, parse_filters
-from dashboard.rules import format_day, latest_completion
-from dashboard.scales import COMPLETION, MISSING_CODES, PROGRESS_SOURCES
+from dashboard.domain.filters import Filters, parse_filters
+from dashboard.domain.rules import format_day, latest_completion
+from dashboard.domain.scales import COMPLETION, MISSING_CODES, PROGRESS_SOURCES
+from dashboard.web.context import AppContext
 from data_access import progress_queries
 from layouts import ids, irm
 from layouts.components import empty_state

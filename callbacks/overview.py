@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from callbacks.pages import Page, link, route
-from dashboard.context import AppContext
-from dashboard.filters import Filters
-from dashboard.status import plan_statuses
+from dashboard.domain.filters import Filters
+from dashboard.domain.status import plan_statuses
+from dashboard.web.context import AppContext
 from data_access import queries
 from layouts import overview
 from layouts.components import kpi_card, percent

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from dashboard.context import AppContext
-from dashboard.filters import Filters
+from dashboard.domain.filters import Filters
+from dashboard.web.context import AppContext
 from layouts.components import kpi_card, percent
 
 

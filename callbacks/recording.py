@@ -15,10 +15,10 @@ from dash import Dash, Input, Output, State, no_update
 
 from callbacks.commitments import find_commitment, live_sections
 from callbacks.shell import current_filters
-from dashboard.auth import current_actor
-from dashboard.context import AppContext
-from dashboard.roles import Actor, can_add_delay_note, can_record_progress, can_record_rating
-from dashboard.scales import INDICATOR_BY_ATTR, PROGRESS_SOURCES
+from dashboard.domain.roles import Actor, can_add_delay_note, can_record_progress, can_record_rating
+from dashboard.domain.scales import INDICATOR_BY_ATTR, PROGRESS_SOURCES
+from dashboard.web.auth import current_actor
+from dashboard.web.context import AppContext
 from data_access import recording
 from data_access.recording import Conflict, PermissionDenied, ValidationFailed
 from layouts import ids

@@ -10,9 +10,9 @@ from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, html,
 from sqlalchemy.exc import SQLAlchemyError
 
 from callbacks import pages
-from dashboard.cache import mark_uncacheable
-from dashboard.context import AppContext
-from dashboard.filters import MEMBER_TYPE_PARAMS, Filters, parse_filters
+from dashboard.domain.filters import MEMBER_TYPE_PARAMS, Filters, parse_filters
+from dashboard.web.cache import mark_uncacheable
+from dashboard.web.context import AppContext
 from data_access import queries
 from layouts import ids
 from layouts.components import breadcrumbs, empty_state, error_banner

@@ -10,10 +10,10 @@ import pandas as pd
 from callbacks.countries import area_slugs
 from callbacks.exports import export_table
 from callbacks.pages import Page, completion_cards, link, route
-from dashboard.context import AppContext
-from dashboard.filters import Filters, _shown
-from dashboard.policy_areas import POLICY_AREA_BY_SLUG, POLICY_AREAS
-from dashboard.scales import REGIONS
+from dashboard.domain.filters import Filters, _shown
+from dashboard.domain.policy_areas import POLICY_AREA_BY_SLUG, POLICY_AREAS
+from dashboard.domain.scales import REGIONS
+from dashboard.web.context import AppContext
 from data_access import member_queries, queries
 from layouts import themes as layout
 from layouts.components import kpi_card, percent

@@ -10,11 +10,19 @@ from pathlib import Path
 
 import click
 
+from dashboard.factory import create_app
 from dashboard.settings import Settings
+from data_access.accounts import AccountError, create_user, set_role
+from data_access.db import get_engine, migrate
+from data_access.ogp_sheet import export_ogp_sheet, import_ogp_sheet
+from data_access.problems import ImportFailed
+from data_access.progress_import import import_progress
+from data_access.queries import overview_counts
+from data_access.recording import audit_log
+from data_access.sample import seed_sample
 
 
 def _engine(database_url: str | None):
-    from data_access.db import get_engine, migrate
 
     url = database_url or Settings.from_env().database_url
     migrate(url)
@@ -52,8 +60,6 @@ def init_db(database_url: str | None) -> None:
 @database_option
 def import_ogp(path: Path, dry_run: bool, database_url: str | None) -> None:
     """Import OGP's commitments sheet (CSV or XLSX, 171 columns)."""
-    from data_access.ogp_sheet import import_ogp_sheet
-    from data_access.problems import ImportFailed
 
     started = time.perf_counter()
     try:
@@ -70,7 +76,6 @@ def import_ogp(path: Path, dry_run: bool, database_url: str | None) -> None:
 @database_option
 def export_ogp(path: Path, database_url: str | None) -> None:
     """Export commitments to OGP's sheet format (CSV, or XLSX by extension)."""
-    from data_access.ogp_sheet import export_ogp_sheet
 
     count = export_ogp_sheet(_engine(database_url), path)
     click.echo(f"Wrote {count} commitments to {path}.")
@@ -83,8 +88,6 @@ def export_ogp(path: Path, database_url: str | None) -> None:
 @database_option
 def import_progress_command(path: Path, dry_run: bool, recorded_by: str, database_url: str | None) -> None:
     """Import progress reports from a CSV (see README: progress CSV format)."""
-    from data_access.problems import ImportFailed
-    from data_access.progress_import import import_progress
 
     try:
         summary = import_progress(_engine(database_url), path, dry_run=dry_run, recorded_by=recorded_by)
@@ -100,8 +103,6 @@ def import_progress_command(path: Path, dry_run: bool, recorded_by: str, databas
 @database_option
 def seed_sample_command(scale: int, seed: int, if_empty: bool, database_url: str | None) -> None:
     """Fill an empty database with the deterministic sample dataset (labelled as sample data)."""
-    from data_access.queries import overview_counts
-    from data_access.sample import seed_sample
 
     engine = _engine(database_url)
     if if_empty and overview_counts(engine)["commitments"]:
@@ -145,7 +146,6 @@ def create_user_command(
     database_url: str | None,
 ) -> None:
     """Create a user; the password is asked twice (hidden) unless --password-stdin."""
-    from data_access.accounts import AccountError, create_user
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -177,7 +177,6 @@ def set_role_command(
     username: str, role: str, members: tuple[str, ...], clear_members: bool, database_url: str | None
 ) -> None:
     """Change a user's role; --member replaces the members a support user works on (kept when not given)."""
-    from data_access.accounts import AccountError, set_role
 
     if members and clear_members:
         _account_error(AccountError("Use either --member or --clear-members, not both."))
@@ -231,7 +230,6 @@ def _shown(value) -> str:
 @database_option
 def audit_command(since: str, commitment: str | None, database_url: str | None) -> None:
     """Print the audit trail: who changed what, when, old -> new."""
-    from data_access.recording import audit_log
 
     try:
         start = _parse_since(since)
@@ -250,7 +248,6 @@ def audit_command(since: str, commitment: str | None, database_url: str | None) 
 @click.option("--debug", is_flag=True, help="Dash debug mode (never in production).")
 def run(debug: bool) -> None:
     """Serve the dashboard with Dash's development server ($HOST:$PORT)."""
-    from dashboard import create_app
 
     settings = Settings.from_env()
     app = create_app(settings)

@@ -10,14 +10,16 @@ from flask import Flask, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from dashboard.auth import current_actor, init_auth
-from dashboard.cache import ViewCache, init_response_cache
-from dashboard.context import AppContext
-from dashboard.health import init_health
-from dashboard.roles import ANONYMOUS
+from callbacks import exports, shell
+from dashboard.domain.roles import ANONYMOUS
 from dashboard.settings import ROOT, Settings
+from dashboard.web.auth import csrf_token, current_actor, init_auth
+from dashboard.web.cache import ViewCache, init_response_cache
+from dashboard.web.context import AppContext
+from dashboard.web.health import init_health
 from data_access import queries
 from data_access.db import get_engine, migrate
+from layouts.shell import app_layout
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +35,7 @@ PAGE_MODULES: tuple[str, ...] = (
 )
 
 
-def build_app(settings: Settings | None = None) -> Dash:
+def create_app(settings: Settings | None = None) -> Dash:
     """A configured Dash app on the database named by the settings (migrated on start)."""
     settings = settings or Settings.from_env()
     try:
@@ -58,7 +60,7 @@ def build_app(settings: Settings | None = None) -> Dash:
     init_health(app.server, app_ctx)
     if cache is not None:
         # After the sign-in gate (before_request runs in order): a refused request never reaches the cache.
-        init_response_cache(app.server, cache, lambda: queries.data_stamp(app_ctx.engine), app_ctx.today)
+        init_response_cache(app.server, cache, lambda: queries.data_stamp(app_ctx.engine), app_ctx.today, current_actor)
     return app
 
 
@@ -78,8 +80,6 @@ def _install_error_handlers(server: Flask) -> None:
 
 
 def _layout(app_ctx: AppContext) -> html.Div:
-    from layouts.shell import app_layout
-
     try:
         if app_ctx.cache is None:
             options = queries.filter_options(app_ctx.engine)
@@ -89,12 +89,11 @@ def _layout(app_ctx: AppContext) -> html.Div:
     except SQLAlchemyError:
         log.exception("database unreachable while building the layout")
         options = {}
-    return app_layout(options, current_actor())
+    actor = current_actor()
+    return app_layout(options, actor, csrf_token() if actor.is_authenticated else "")
 
 
 def _register_callbacks(app: Dash, app_ctx: AppContext) -> None:
-    from callbacks import exports, shell
-
     shell.register(app, app_ctx)
     exports.register(app, app_ctx)
     for name in PAGE_MODULES:

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from dashboard.roles import ROLES, Actor
+from dashboard.domain.roles import ROLES, Actor
 from data_access.db import session_scope
 from data_access.models import AuditEntry, Member, User
 

@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import Engine, Select, and_, case, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from dashboard.scales import COMPLETION, POTENTIAL_FOR_RESULTS, POTENTIAL_IMPACT, Scale
+from dashboard.domain.scales import COMPLETION, POTENTIAL_FOR_RESULTS, POTENTIAL_IMPACT, Scale
 from data_access.models import ActionPlan, Commitment, Member, Milestone, ProgressReport
 from data_access.queries import commitment_conditions
 

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, select
 
-from dashboard.policy_areas import POLICY_AREAS, slugify
+from dashboard.domain.policy_areas import POLICY_AREAS, slugify
 from data_access.models import ActionPlan, Commitment, Member, PolicyArea, commitment_policy_area
 from data_access.queries import (
     AMBITION_RATED_CASE,

@@ -124,7 +124,7 @@ class Commitment(Base):
     end_date_raw: Mapped[str | None] = mapped_column(String(100))
     url: Mapped[str | None] = mapped_column(Text)
 
-    # IRM ratings, stored exactly as written (a rating, or ND / NR / NA); see dashboard.scales.INDICATORS.
+    # IRM ratings, stored exactly as written (a rating, or ND / NR / NA); see dashboard.domain.scales.INDICATORS.
     specificity: Mapped[str | None] = mapped_column(String(40))
     verifiable: Mapped[str | None] = mapped_column(String(40))
     ogp_value_access_to_information: Mapped[str | None] = mapped_column(String(40))

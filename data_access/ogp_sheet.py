@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import Engine, delete, exists, select
 from sqlalchemy.orm import Session, selectinload
 
-from dashboard.policy_areas import POLICY_AREA_COLUMNS, POLICY_AREAS
-from dashboard.rules import plan_calendar
-from dashboard.scales import COMPLETION, DIOG, EARLY_RESULTS, INDICATORS, MEMBER_TYPES, MISSING_CODES, REGIONS
+from dashboard.domain.policy_areas import POLICY_AREA_COLUMNS, POLICY_AREAS
+from dashboard.domain.rules import plan_calendar
+from dashboard.domain.scales import COMPLETION, DIOG, EARLY_RESULTS, INDICATORS, MEMBER_TYPES, MISSING_CODES, REGIONS
 from data_access.dates import is_day_first, parse_ogp_date
 from data_access.db import bump_data_version, session_scope, set_meta
 from data_access.models import (

@@ -10,7 +10,8 @@ from urllib.parse import urlparse
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from dashboard.scales import COMPLETION, DIOG, EARLY_RESULTS, PROGRESS_SOURCES
+from dashboard.domain.recordable import MAX_NOTE
+from dashboard.domain.scales import COMPLETION, DIOG, EARLY_RESULTS, PROGRESS_SOURCES
 from data_access.db import bump_data_version, session_scope
 from data_access.models import Commitment, ProgressReport
 from data_access.ogp_sheet import read_sheet
@@ -18,7 +19,6 @@ from data_access.problems import ImportFailed, ImportSummary, Problem
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("commitment_id", "as_of", "source", "completion", "note", "evidence_url")
 OPTIONAL_COLUMNS: tuple[str, ...] = ("result",)
-MAX_NOTE = 2000
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 # (commitment database id, source, as_of, completion): the natural key of a progress report.

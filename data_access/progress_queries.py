@@ -1,7 +1,7 @@
 """Queries behind the cycle, delays and IRM pages: where plans stand, what is late, what lacks evidence.
 
 Each function takes keyword-only filters (those of data_access.queries) and returns a DataFrame with
-the documented columns (an empty frame keeps them). Rules come from dashboard.rules/status; SQL binds
+the documented columns (an empty frame keeps them). Rules come from dashboard.domain.rules/status; SQL binds
 every value.
 """
 
@@ -13,9 +13,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, and_, func, select
 
-from dashboard.rules import AT_RISK_BEHIND_SHARE, PROGRESS_SHARE, sources_disagree
-from dashboard.scales import COMPLETION, HIGH_COMPLETION
-from dashboard.status import commitment_delays, latest_overall, plan_statuses
+from dashboard.domain.rules import AT_RISK_BEHIND_SHARE, PROGRESS_SHARE, sources_disagree
+from dashboard.domain.scales import COMPLETION, HIGH_COMPLETION
+from dashboard.domain.status import commitment_delays, latest_overall, plan_statuses
 from data_access import queries
 from data_access.models import ActionPlan, Commitment, Member
 from data_access.queries import commitment_conditions

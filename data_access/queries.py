@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import Engine, Select, and_, case, distinct, func, literal, or_, select
 from sqlalchemy.sql import ColumnElement
 
-from dashboard.scales import HIGH_COMPLETION
+from dashboard.domain.scales import HIGH_COMPLETION
 from data_access.models import (
     ORIGIN_SAMPLE,
     ActionPlan,

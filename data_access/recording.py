@@ -14,23 +14,12 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from dashboard.roles import Actor, allowed_sources, can_add_delay_note, can_record_progress, can_record_rating
-from dashboard.rules import latest_completion
-from dashboard.scales import COMPLETION, DIOG, EARLY_RESULTS, INDICATOR_BY_ATTR, MISSING_CODES, PROGRESS_SOURCES
+from dashboard.domain.recordable import EARLIEST, MAX_NOTE, MAX_URL, RECORDABLE_RATINGS
+from dashboard.domain.roles import Actor, allowed_sources, can_add_delay_note, can_record_progress, can_record_rating
+from dashboard.domain.rules import latest_completion
+from dashboard.domain.scales import COMPLETION, DIOG, EARLY_RESULTS, INDICATOR_BY_ATTR, MISSING_CODES, PROGRESS_SOURCES
 from data_access.db import bump_data_version, session_scope
 from data_access.models import ActionPlan, AuditEntry, Commitment, DelayNote, ProgressReport
-
-MAX_NOTE = 2000
-MAX_URL = 500
-EARLIEST = dt.date(2011, 9, 20)  # OGP's founding: no report can be older
-# Ratings an IRM researcher may record from the commitment page (completion and results).
-RECORDABLE_RATINGS = (
-    "completion_midterm",
-    "completion_end_of_term",
-    "early_results",
-    "diog_overall",
-    "potential_for_results",
-)
 
 
 class PermissionDenied(Exception):

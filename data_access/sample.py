@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, Table, func, insert, select
 from sqlalchemy.orm import Session
 
-from dashboard.policy_areas import POLICY_AREAS
-from dashboard.rules import is_starred, latest_completion, plan_calendar
+from dashboard.domain.policy_areas import POLICY_AREAS
+from dashboard.domain.rules import is_starred, latest_completion, plan_calendar
 from data_access import models
 from data_access.dates import parse_ogp_date
 from data_access.db import bump_data_version, session_scope, set_meta

@@ -12,8 +12,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from dashboard.rules import DelayStatus, format_day
-from dashboard.scales import COMPLETION, INDICATORS, MISSING_CODES, PROGRESS_SOURCES
+from dashboard.domain.rules import DelayStatus, format_day
+from dashboard.domain.scales import COMPLETION, INDICATORS, MISSING_CODES, PROGRESS_SOURCES
 from layouts.components import chart_card, delay_badge, empty_state, export_buttons, graph, page_header
 from layouts.figures import base_layout, empty_figure
 from layouts.theme import DELAY_SEVERITY_ORDER, SOURCE_COLORS, SOURCE_SYMBOLS

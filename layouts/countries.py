@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from dashboard.rules import format_day
+from dashboard.domain.rules import format_day
 from layouts import ids
 from layouts.components import (
     chart_card,

@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from dashboard.rules import format_day
+from dashboard.domain.rules import format_day
 from layouts import ids
 from layouts.components import chart_card, export_buttons, graph, page_header
 from layouts.cycle_figures import MIDTERM_COLOR, SCHEDULE_COLORS, SCHEDULE_LABELS, TODAY_COLOR

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.rules import format_day
+from dashboard.domain.rules import format_day
 from layouts.figures import base_layout, empty_figure
 
 SCHEDULE_COLORS: dict[str, str] = {

@@ -10,16 +10,16 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from dashboard.roles import (
+from dashboard.domain.recordable import MAX_NOTE, MAX_URL, RECORDABLE_RATINGS
+from dashboard.domain.roles import (
     Actor,
     allowed_sources,
     can_add_delay_note,
     can_record_progress,
     can_record_rating,
 )
-from dashboard.rules import format_day
-from dashboard.scales import COMPLETION, DIOG, EARLY_RESULTS, INDICATOR_BY_ATTR, MISSING_CODES, PROGRESS_SOURCES
-from data_access.recording import MAX_NOTE, MAX_URL, RECORDABLE_RATINGS
+from dashboard.domain.rules import format_day
+from dashboard.domain.scales import COMPLETION, DIOG, EARLY_RESULTS, INDICATOR_BY_ATTR, MISSING_CODES, PROGRESS_SOURCES
 
 RECORD_CARD = "record-card"
 RECORD_NOTE = "record-note"  # the sign-in hint shown instead of the forms

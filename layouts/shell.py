@@ -7,10 +7,9 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.auth import csrf_token
-from dashboard.filters import MEMBER_TYPE_PARAMS
-from dashboard.roles import ANONYMOUS, Actor
-from dashboard.scales import COMPLETION, DELAY_STATUSES, REGIONS
+from dashboard.domain.filters import MEMBER_TYPE_PARAMS
+from dashboard.domain.roles import ANONYMOUS, Actor
+from dashboard.domain.scales import COMPLETION, DELAY_STATUSES, REGIONS
 from layouts import ids
 
 NAV_ITEMS: tuple[tuple[str, str, str], ...] = (
@@ -24,7 +23,7 @@ NAV_ITEMS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def account_area(actor: Actor) -> html.Div:
+def account_area(actor: Actor, csrf: str = "") -> html.Div:
     """Who is signed in, with a sign-out button (a CSRF-protected POST), or a sign-in link."""
     if not actor.is_authenticated:
         return html.Div(
@@ -38,7 +37,7 @@ def account_area(actor: Actor) -> html.Div:
     return html.Form(
         [
             html.Span([html.I(className="bi bi-person-check me-1"), actor.label], className="me-2", id="account-name"),
-            dcc.Input(type="hidden", name="csrf", value=csrf_token()),
+            dcc.Input(type="hidden", name="csrf", value=csrf),
             html.Button("Sign out", type="submit", className="btn btn-sm btn-outline-light", id="sign-out"),
         ],
         method="post",
@@ -47,7 +46,7 @@ def account_area(actor: Actor) -> html.Div:
     )
 
 
-def navbar(actor: Actor = ANONYMOUS) -> dbc.Navbar:
+def navbar(actor: Actor = ANONYMOUS, csrf: str = "") -> dbc.Navbar:
     """Top navigation with every page, the sample/real data badge and the account area."""
     links = [
         dbc.NavItem(
@@ -67,7 +66,7 @@ def navbar(actor: Actor = ANONYMOUS) -> dbc.Navbar:
                 ),
                 dbc.Nav(links, navbar=True, className="me-auto flex-wrap"),
                 html.Div(id=ids.DATA_BADGE),
-                account_area(actor),
+                account_area(actor, csrf),
             ],
             fluid=True,
         ),
@@ -143,13 +142,13 @@ def filter_bar(options: dict[str, list[Any]]) -> dbc.Card:
     )
 
 
-def app_layout(options: dict[str, list[Any]], actor: Actor = ANONYMOUS) -> html.Div:
+def app_layout(options: dict[str, list[Any]], actor: Actor = ANONYMOUS, csrf: str = "") -> html.Div:
     """The whole page frame; the router fills the page slot from the URL."""
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh="callback-nav"),
             dcc.Store(id=ids.SCROLL_ANCHOR),
-            navbar(actor),
+            navbar(actor, csrf),
             dbc.Container(
                 [
                     html.Div(id=ids.BREADCRUMBS),

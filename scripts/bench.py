@@ -159,10 +159,10 @@ def floors(url: str, cases: list[Case]) -> None:
     import importlib
 
     import callbacks.pages as pages
-    from dashboard.context import AppContext
+    from dashboard.domain.filters import Filters
     from dashboard.factory import PAGE_MODULES
-    from dashboard.filters import Filters
     from dashboard.settings import Settings
+    from dashboard.web.context import AppContext
     from data_access.db import get_engine
 
     for name in PAGE_MODULES:

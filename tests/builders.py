@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from dashboard.policy_areas import POLICY_AREAS
+from dashboard.domain.policy_areas import POLICY_AREAS
 from data_access.db import bump_data_version, session_scope
 from data_access.models import ActionPlan, Commitment, Member, Milestone, PolicyArea, ProgressReport
 

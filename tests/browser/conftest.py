@@ -101,7 +101,7 @@ def browser_settings(sample_db_url: str):
 @pytest.fixture
 def dash_app(browser_settings):
     """The real dashboard, built by the app factory on this test's sample database."""
-    from dashboard import create_app
+    from dashboard.factory import create_app
 
     return create_app(browser_settings)
 

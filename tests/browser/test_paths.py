@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.support.ui import WebDriverWait
 
-from dashboard.filters import parse_filters
+from dashboard.domain.filters import parse_filters
 from data_access import queries
 from data_access.db import get_engine
 

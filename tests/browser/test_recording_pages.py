@@ -10,7 +10,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 from sqlalchemy import func, select
 
-from dashboard.rules import format_day
+from dashboard.domain.rules import format_day
 from data_access.accounts import create_user, load_actor
 from data_access.db import get_engine
 from data_access.models import ActionPlan, Commitment, Member, ProgressReport

@@ -9,8 +9,8 @@ import uuid
 import pytest
 from sqlalchemy import event
 
-from dashboard import create_app
-from dashboard.roles import Actor
+from dashboard.domain.roles import Actor
+from dashboard.factory import create_app
 from dashboard.settings import Settings
 from data_access.accounts import create_user
 from data_access.db import get_engine
@@ -124,7 +124,7 @@ def test_cch004_a_repeated_view_is_served_from_the_cache(app, db_url):
 
 
 def test_cch005_only_read_only_views_are_cacheable(app):
-    from dashboard.cache import is_cacheable
+    from dashboard.web.cache import is_cacheable
 
     assert is_cacheable(
         "..page-content.children...breadcrumbs.children...filter-alerts.children...data-badge.children.."
@@ -140,7 +140,7 @@ def test_cch006_an_error_banner_is_never_cached():
     from flask import Flask, g
 
     from callbacks.shell import render_page
-    from dashboard.context import AppContext
+    from dashboard.web.context import AppContext
 
     url = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1"
     app_ctx = AppContext(get_engine(url), Settings(database_url=url))

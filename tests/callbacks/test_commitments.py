@@ -14,10 +14,10 @@ from callbacks.commitments import (
     table_rows,
 )
 from callbacks.exports import TABLES
-from dashboard import create_app
-from dashboard.context import AppContext
-from dashboard.filters import Filters, parse_filters
+from dashboard.domain.filters import Filters, parse_filters
+from dashboard.factory import create_app
 from dashboard.settings import Settings
+from dashboard.web.context import AppContext
 from data_access.db import get_engine
 from layouts import commitments as layout
 from tests.builders import build, report

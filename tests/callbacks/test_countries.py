@@ -17,9 +17,9 @@ from callbacks.countries import (
     render_member,
 )
 from callbacks.shell import render_page
-from dashboard.context import AppContext
-from dashboard.filters import Filters
+from dashboard.domain.filters import Filters
 from dashboard.settings import Settings
+from dashboard.web.context import AppContext
 from data_access import queries
 from data_access.db import get_engine
 from data_access.sample import seed_sample

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from callbacks import cycle as cycle_page
-from dashboard.context import AppContext
-from dashboard.filters import Filters, parse_filters
+from dashboard.domain.filters import Filters, parse_filters
 from dashboard.settings import Settings
+from dashboard.web.context import AppContext
 from data_access import progress_queries
 from data_access.db import session_scope
 from data_access.models import ActionPlan, Commitment, Member, ProgressReport

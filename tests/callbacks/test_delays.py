@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from callbacks import delays as delays_page
-from dashboard.context import AppContext
-from dashboard.filters import Filters
+from dashboard.domain.filters import Filters
 from dashboard.settings import Settings
+from dashboard.web.context import AppContext
 from data_access.db import session_scope
 from data_access.models import ActionPlan, Commitment, Member, Milestone, ProgressReport
 

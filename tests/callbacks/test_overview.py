@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 
 from callbacks.overview import render_overview
-from dashboard.context import AppContext
-from dashboard.filters import Filters, parse_filters
+from dashboard.domain.filters import Filters, parse_filters
 from dashboard.settings import Settings
+from dashboard.web.context import AppContext
 from data_access.db import get_engine
 from layouts import ids
 from tests.builders import build

@@ -8,10 +8,10 @@ import importlib
 import pytest
 
 from callbacks import pages
-from dashboard.context import AppContext
+from dashboard.domain.filters import parse_filters
 from dashboard.factory import PAGE_MODULES
-from dashboard.filters import parse_filters
 from dashboard.settings import Settings
+from dashboard.web.context import AppContext
 from data_access.db import dispose_engines, get_engine, migrate
 from data_access.sample import seed_sample
 

@@ -20,16 +20,17 @@ from callbacks.recording import (
     save_progress_report,
     save_rating,
 )
-from dashboard import create_app
-from dashboard.auth import SignedInUser
-from dashboard.context import AppContext
-from dashboard.filters import Filters
-from dashboard.roles import ANONYMOUS, Actor
+from dashboard.domain.filters import Filters
+from dashboard.domain.recordable import MAX_NOTE
+from dashboard.domain.roles import ANONYMOUS, Actor
+from dashboard.factory import create_app
 from dashboard.settings import Settings
+from dashboard.web.auth import SignedInUser
+from dashboard.web.context import AppContext
 from data_access.accounts import create_user, load_actor
 from data_access.db import get_engine
 from data_access.models import AuditEntry, Commitment, DelayNote, ProgressReport
-from data_access.recording import MAX_NOTE, audit_log
+from data_access.recording import audit_log
 from layouts import commitments as page_layout
 from layouts import recording as form
 from tests.builders import build

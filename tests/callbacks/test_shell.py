@@ -7,9 +7,9 @@ from dash import no_update
 
 import callbacks.overview  # noqa: F401  (registers the overview route)
 from callbacks.shell import FILTER_INPUTS, drill_href, render_page, sync_filters
-from dashboard import create_app
-from dashboard.context import AppContext
+from dashboard.factory import create_app
 from dashboard.settings import Settings
+from dashboard.web.context import AppContext
 from data_access.db import get_engine
 from layouts import ids
 from tests.builders import build

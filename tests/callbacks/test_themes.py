@@ -6,9 +6,9 @@ import pytest
 
 from callbacks.shell import render_page
 from callbacks.themes import area_table, render_theme, render_themes, themes_export
-from dashboard.context import AppContext
-from dashboard.filters import Filters
+from dashboard.domain.filters import Filters
 from dashboard.settings import Settings
+from dashboard.web.context import AppContext
 from data_access import queries
 from data_access.db import get_engine
 from data_access.sample import seed_sample

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from dash import Dash
 
-from dashboard import create_app
+from dashboard.factory import create_app
 from dashboard.settings import Settings
 from data_access.accounts import create_user
 from data_access.db import get_engine

@@ -1,5 +1,5 @@
 """Forged write requests: every write callback of the commitment page, posted by hand to /_dash-update-component
-by each kind of actor, does exactly what dashboard/roles.py allows and nothing else.
+by each kind of actor, does exactly what dashboard/domain/roles.py allows and nothing else.
 
 The table below is written by hand from the rules (not computed from roles.py): support staff record government,
 civil-society and Support Unit reports and delay notes for their assigned members only; IRM researchers and admins
@@ -20,13 +20,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from dashboard import create_app
-from dashboard.rules import latest_completion
+from dashboard.domain.recordable import MAX_NOTE, RECORDABLE_RATINGS
+from dashboard.domain.rules import latest_completion
+from dashboard.factory import create_app
 from dashboard.settings import Settings
 from data_access.accounts import create_user, load_actor
 from data_access.db import get_engine, read_meta
 from data_access.models import AuditEntry, Commitment, DelayNote, ProgressReport
-from data_access.recording import MAX_NOTE, RECORDABLE_RATINGS, add_delay_note
+from data_access.recording import add_delay_note
 from tests.security import PASSWORD, sign_in, two_members
 from tests.security.test_forged_callbacks import callback_body
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dashboard import create_app
+from dashboard.factory import create_app
 from dashboard.settings import Settings
 from data_access.db import get_engine, read_meta
 from data_access.models import ActionPlan, AppMeta, AuditEntry, Commitment, DelayNote, Member, ProgressReport, User

@@ -12,8 +12,9 @@ from types import SimpleNamespace
 import pytest
 from itsdangerous.timed import TimestampSigner
 
-from dashboard import auth, create_app
+from dashboard.factory import create_app
 from dashboard.settings import Settings
+from dashboard.web import auth
 from data_access.accounts import create_user
 from data_access.db import get_engine
 from tests.security import PASSWORD, csrf_token, sign_in, two_members

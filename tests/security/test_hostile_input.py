@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 from callbacks.commitments import grid_response, render_commitment
 from callbacks.exports import build_download
 from callbacks.shell import render_page
-from dashboard import create_app
-from dashboard.context import AppContext
-from dashboard.filters import Filters, parse_filters
-from dashboard.roles import Actor
+from dashboard.domain.filters import Filters, parse_filters
+from dashboard.domain.roles import Actor
+from dashboard.factory import create_app
 from dashboard.settings import Settings
+from dashboard.web.context import AppContext
 from data_access.db import get_engine
 from data_access.models import ActionPlan, AuditEntry, Commitment, DelayNote, Member, ProgressReport
 from data_access.ogp_sheet import import_ogp_sheet

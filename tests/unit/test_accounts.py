@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from dashboard.roles import Actor
+from dashboard.domain.roles import Actor
 from data_access.accounts import AccountError, authenticate, create_user, load_actor, set_role
 from data_access.db import session_scope
 from data_access.models import AuditEntry, User

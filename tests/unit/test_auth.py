@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import update
 
-from dashboard import create_app
+from dashboard.factory import create_app
 from dashboard.settings import Settings
 from data_access.accounts import create_user, set_role
 from data_access.db import get_engine, session_scope
@@ -156,7 +156,7 @@ def test_aut010_a_role_change_applies_to_the_open_session_at_once(db_url):
     sign_in(client, "vera")
     set_role(get_engine(db_url), username="vera", role="irm", by="ada")
     with app.server.test_request_context():
-        from dashboard.auth import current_actor
+        from dashboard.web.auth import current_actor
 
         assert current_actor().role is None  # outside a signed-in request: anonymous
     layout = client.get("/_dash-layout").get_data(as_text=True)

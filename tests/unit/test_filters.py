@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from dashboard.filters import Filters, parse_filters
+from dashboard.domain.filters import Filters, parse_filters
 
 
 def test_flt001_empty_query_means_no_filter():

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from dashboard.cli import cli
-from dashboard.policy_areas import POLICY_AREA_COLUMNS
+from dashboard.domain.policy_areas import POLICY_AREA_COLUMNS
 from data_access.models import ORIGIN_SAMPLE, ActionPlan, Commitment, Member, PolicyArea
 from data_access.ogp_sheet import OGP_COLUMNS, export_ogp_sheet, import_ogp_sheet
 

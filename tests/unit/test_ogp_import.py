@@ -14,8 +14,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from dashboard.cli import cli
-from dashboard.policy_areas import POLICY_AREA_COLUMNS, POLICY_AREAS
-from dashboard.scales import INDICATORS
+from dashboard.domain.policy_areas import POLICY_AREA_COLUMNS, POLICY_AREAS
+from dashboard.domain.scales import INDICATORS
 from data_access.db import read_meta
 from data_access.models import (
     ORIGIN_SAMPLE,

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import data_access.recording as recording
-from dashboard.roles import ANONYMOUS, Actor
+from dashboard.domain.roles import ANONYMOUS, Actor
 from data_access.db import read_meta
 from data_access.models import AuditEntry, Commitment, DelayNote, ProgressReport
 from data_access.recording import (

@@ -10,8 +10,8 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from dashboard import rules
-from dashboard.scales import DELAY_STATUSES, MISSING_CODES, SCALES
+from dashboard.domain import rules
+from dashboard.domain.scales import DELAY_STATUSES, MISSING_CODES, SCALES
 
 D = dt.date
 

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from dashboard import rules
-from dashboard.policy_areas import POLICY_AREAS
-from dashboard.scales import COMPLETION, INDICATOR_BY_ATTR, INDICATORS, REGIONS
+from dashboard.domain import rules
+from dashboard.domain.policy_areas import POLICY_AREAS
+from dashboard.domain.scales import COMPLETION, INDICATOR_BY_ATTR, INDICATORS, REGIONS
 from data_access import models
 from data_access.db import get_engine, read_meta
 from data_access.sample import SeedSummary, seed_sample

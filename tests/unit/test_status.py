@@ -1,4 +1,4 @@
-"""The vectorised delay status (dashboard.status) against the reference rule (dashboard.rules.delay_status)."""
+"""The vectorised delay status (domain.status) against the reference rule (domain.rules.delay_status)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
-from dashboard.rules import delay_status
-from dashboard.status import commitment_delays, latest_overall
+from dashboard.domain.rules import delay_status
+from dashboard.domain.status import commitment_delays, latest_overall
 from data_access import queries
 from data_access.db import get_engine
 from data_access.sample import seed_sample

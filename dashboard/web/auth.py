@@ -12,8 +12,9 @@ from urllib.parse import urlencode
 from flask import Flask, jsonify, redirect, request, session
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
-from dashboard.context import AppContext
-from dashboard.roles import ANONYMOUS, Actor
+from dashboard.domain.roles import ANONYMOUS, Actor
+from dashboard.web.context import AppContext
+from data_access.accounts import authenticate, load_actor
 
 OPEN_PATHS = frozenset({"/login", "/logout", "/healthz", "/favicon.ico"})  # exactly these paths
 OPEN_PREFIXES = ("/assets/", "/_dash-component-suites/")  # static files under these folders
@@ -119,8 +120,6 @@ def content_security_policy(script_hashes: list[str]) -> str:
 
 def init_auth(server: Flask, app_ctx: AppContext, script_hashes: list[str]) -> None:
     """Attach sign-in, session settings, the PUBLIC_READ gate and security headers to the server."""
-    from data_access.accounts import authenticate, load_actor
-
     settings = app_ctx.settings
     server.config.update(
         SESSION_COOKIE_HTTPONLY=True,

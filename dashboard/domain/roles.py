@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dashboard.scales import IRM_SOURCES, PROGRESS_SOURCES
+from dashboard.domain.scales import IRM_SOURCES, PROGRESS_SOURCES
 
 ROLES: dict[str, str] = {
     "viewer": "Viewer (Steering Committee): reads and exports",

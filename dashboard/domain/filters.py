@@ -8,8 +8,8 @@ from dataclasses import dataclass, fields
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-from dashboard.policy_areas import POLICY_AREA_BY_SLUG
-from dashboard.scales import COMPLETION, DELAY_STATUSES, REGIONS
+from dashboard.domain.policy_areas import POLICY_AREA_BY_SLUG
+from dashboard.domain.scales import COMPLETION, DELAY_STATUSES, REGIONS
 
 MEMBER_TYPE_PARAMS: dict[str, str] = {"national": "National", "local": "Legacy Local", "other": "Other"}
 MEMBER_CODE = re.compile(r"^[A-Z]{2,6}$")

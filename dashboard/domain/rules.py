@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from dashboard.scales import (
+from dashboard.domain.scales import (
     BINARY,
     COMPLETION,
     HIGH_COMPLETION,

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dashboard.rules import (
+from dashboard.domain.rules import (
     AT_RISK_BEHIND_SHARE,
     DAYS_PER_MONTH,
     DELAYED_BEHIND_SHARE,
@@ -22,7 +22,7 @@ from dashboard.rules import (
     plan_calendar,
     plan_submission_status,
 )
-from dashboard.scales import COMPLETION
+from dashboard.domain.scales import COMPLETION
 
 DELAY_COLUMNS = [
     "commitment_id",

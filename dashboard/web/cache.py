@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from flask import Flask, Response, g, has_request_context, request
 from flask_caching import Cache
 
-from dashboard.roles import Actor
+from dashboard.domain.roles import Actor
 from dashboard.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,6 @@ class ViewCache:
             config.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=settings.redis_url)
         else:
             config.update(CACHE_TYPE="SimpleCache", CACHE_THRESHOLD=500)
-        self.backend = "redis" if settings.redis_url else "local"
         self._cache = Cache(server, config=config)
 
     @staticmethod
@@ -94,12 +93,18 @@ def mark_uncacheable() -> None:
         g.response_uncacheable = True
 
 
-def init_response_cache(server: Flask, cache: ViewCache, stamp: Callable[[], str], today: Callable[[], Any]) -> None:
+def init_response_cache(
+    server: Flask,
+    cache: ViewCache,
+    stamp: Callable[[], str],
+    today: Callable[[], Any],
+    current_actor: Callable[[], Actor],
+) -> None:
     """Serve repeated read-only callback requests from the cache, as the exact JSON bytes Dash produced.
 
-    stamp() returns the data stamp (version and time of the last change); today() the date views use.
+    stamp() returns the data stamp (version and time of the last change); today() the date views use;
+    current_actor() the signed-in actor whose role and scope the key holds.
     """
-    from dashboard.auth import current_actor
 
     @server.before_request
     def _serve_cached():

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
 from dashboard.settings import Settings
-
-if TYPE_CHECKING:
-    from dashboard.cache import ViewCache
+from dashboard.web.cache import ViewCache
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from flask import Flask, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard.context import AppContext
+from dashboard.web.context import AppContext
 
 
 def init_health(server: Flask, app_ctx: AppContext) -> None:

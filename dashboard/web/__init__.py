@@ -1,0 +1,1 @@
+"""Web plumbing around the Dash app: sign-in, security headers, view cache, health check."""
