@@ -33,9 +33,11 @@ run: db ## Serve the dashboard on http://127.0.0.1:8050
 browsers: ## Install Debian's chromium and chromium-driver when missing
 	@bash scripts/ensure_chromium.sh
 
-lint: install ## Check formatting and lint rules (ruff)
+lint: install ## Check formatting, lint rules (ruff), import contracts (import-linter) and types (mypy)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy dashboard data_access
 
 format: install ## Reformat and apply safe lint fixes (ruff)
 	$(BIN)/ruff format .
@@ -56,5 +58,5 @@ loadtest: install ## 50 simulated users for 60 s against gunicorn on the sample;
 	$(BIN)/python scripts/loadtest.py
 
 clean: ## Remove caches (keeps .venv and the database)
-	rm -rf .pytest_cache .ruff_cache
+	rm -rf .pytest_cache .ruff_cache .mypy_cache .import_linter_cache
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +

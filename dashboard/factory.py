@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         assets_folder=str(ROOT / "assets"),
         suppress_callback_exceptions=True,
         serve_locally=True,
-        update_title=None,
+        update_title="",  # the tab title stays put while callbacks run (Dash: None or "" disables it)
     )
     app.server.config.update(SECRET_KEY=settings.secret_key)
     cache = ViewCache(app.server, settings) if settings.view_cache else None

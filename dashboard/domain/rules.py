@@ -93,7 +93,7 @@ def at_least(scale: Scale, value: str | None, threshold: str) -> bool:
 
 def is_high_completion(completion: str | None) -> bool:
     """True for Substantial or Complete."""
-    return bool(completion) and COMPLETION.canonical(completion) in HIGH_COMPLETION
+    return completion is not None and COMPLETION.canonical(completion) in HIGH_COMPLETION
 
 
 def latest_completion(midterm: str | None, end_of_term: str | None) -> str | None:
@@ -189,6 +189,9 @@ def plan_calendar(submission_year: int, end_year: int | None = None) -> tuple[dt
     return start, end, due
 
 
+CyclePhase = Literal["not started", "implementing", "ended"]
+
+
 @dataclass(frozen=True)
 class CyclePosition:
     """Where a plan (or commitment) stands in its implementation period on a given day."""
@@ -197,7 +200,7 @@ class CyclePosition:
     total_months: int
     midterm: dt.date
     elapsed_share: float
-    phase: Literal["not started", "implementing", "ended"]
+    phase: CyclePhase
     label: str
 
 
@@ -211,6 +214,7 @@ def cycle_position(start: dt.date, end: dt.date, today: dt.date) -> CyclePositio
     month = min(max(_full_months(start, today) + 1, 1), total_months)
     elapsed_share = min(max((today - start).days / total_days, 0.0), 1.0)
     midterm = start + dt.timedelta(days=total_days // 2)
+    phase: CyclePhase
     if today < start:
         phase, label = "not started", f"Starts {format_day(start)}, runs {total_months} months"
     elif today > end:
@@ -224,7 +228,8 @@ def cycle_position(start: dt.date, end: dt.date, today: dt.date) -> CyclePositio
 class SubmissionStatus:
     """Whether an action plan arrived on time; days_after_due is negative while days are left."""
 
-    status: Literal["on time", "late", "due", "overdue", "contrary to process"]
+    # "delivered": a plan with commitments but no recorded delivery date (status.plan_statuses).
+    status: Literal["on time", "late", "due", "overdue", "contrary to process", "delivered"]
     reason: str
     days_after_due: int
 
@@ -352,8 +357,9 @@ def delay_status(
         return DelayStatus("on track", f"Starts {format_day(start)}", 0.0)
 
     position = cycle_position(start, end, today)
-    reported = level in PROGRESS_SHARE
-    progress = PROGRESS_SHARE[level] if reported else 0.0
+    share = PROGRESS_SHARE.get(level) if level is not None else None
+    reported = share is not None
+    progress = share if share is not None else 0.0
     behind = position.elapsed_share - progress
     months_behind = max(behind, 0.0) * position.total_months
     expected = expected_completion(position.elapsed_share)

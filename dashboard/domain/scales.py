@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeGuard
 
 # Missing-value codes in OGP's sheet: distinct from each other and from any rating.
 MISSING_CODES: dict[str, str] = {
@@ -33,9 +34,11 @@ class Scale:
             return True
         return self.canonical(value) in self.ordered or self.canonical(value) in self.unordered
 
-    def is_rating(self, value: str | None) -> bool:
+    def is_rating(self, value: str | None) -> TypeGuard[str]:
         """True only for an actual rating (not ND/NR/NA, not empty)."""
-        return bool(value) and value not in MISSING_CODES and self.is_valid(value)
+        if not value:
+            return False
+        return value not in MISSING_CODES and self.is_valid(value)
 
     def rank(self, value: str | None) -> int | None:
         """Position in the ordered scale (0 = lowest), None when not ordered or missing."""

@@ -185,7 +185,12 @@ def delay_statuses(
         code = case_code[i]
         if code <= 3:
             statuses.append(_EARLY_STATUS[code])
-            reasons.append(_EARLY_REASON[code] if code < 3 else f"Starts {format_day(start_days[i])}")
+            if code < 3:
+                reasons.append(_EARLY_REASON[code])
+            else:
+                start = start_days[i]
+                assert start is not None  # code 3 (not started) is reached only with usable dates
+                reasons.append(f"Starts {format_day(start)}")
             severities.append(0.0)
             continue
         level = levels[i]
@@ -198,9 +203,12 @@ def delay_statuses(
         statuses.append(_LATE_STATUS[code])
         if code == 4:
             end = end_days[i]
+            assert end is not None  # code 4 (ended) is reached only with usable dates
             reasons.append(f"Ended {format_day(end)} ({_span(end, today)} ago) and is not complete: {progress_words}")
         elif code in (5, 7):
-            due, title = overdue[i]
+            item = overdue[i]
+            assert item is not None  # codes 5 and 7 are reached only with an overdue milestone
+            due, title = item
             reasons.append(f"Milestone '{title}' was due {format_day(due)} and is {_span(due, today)} overdue")
         else:
             reasons.append(

@@ -6,6 +6,7 @@ import datetime as dt
 import hmac
 import secrets
 import time
+from collections.abc import Sequence
 from html import escape
 from urllib.parse import urlencode
 
@@ -100,7 +101,7 @@ def security_headers(response, csp: str):
     return response
 
 
-def content_security_policy(script_hashes: list[str]) -> str:
+def content_security_policy(script_hashes: Sequence[str]) -> str:
     """CSP for this app: own scripts plus Dash's inline bootstrap script by hash, nothing remote."""
     return "; ".join(
         [
@@ -118,7 +119,7 @@ def content_security_policy(script_hashes: list[str]) -> str:
     )
 
 
-def init_auth(server: Flask, app_ctx: AppContext, script_hashes: list[str]) -> None:
+def init_auth(server: Flask, app_ctx: AppContext, script_hashes: Sequence[str]) -> None:
     """Attach sign-in, session settings, the PUBLIC_READ gate and security headers to the server."""
     settings = app_ctx.settings
     server.config.update(

@@ -111,7 +111,9 @@ def init_response_cache(
         if request.path != UPDATE_PATH or request.method != "POST":
             return None
         body = request.get_json(silent=True)
-        output = body.get("output") if isinstance(body, dict) else None
+        if not isinstance(body, dict):
+            return None
+        output = body.get("output")
         if not isinstance(output, str) or not is_cacheable(output):
             return None
         request_part = {k: body.get(k) for k in ("output", "inputs", "state")}
