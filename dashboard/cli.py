@@ -7,6 +7,7 @@ import getpass
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -125,8 +126,8 @@ def _operator() -> str:
         return "cli"
 
 
-def _account_error(exc: Exception) -> None:
-    click.echo(f"Error: {exc}", err=True)
+def _account_error(error: Exception | str) -> NoReturn:
+    click.echo(f"Error: {error}", err=True)
     sys.exit(1)
 
 
