@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,12 +28,10 @@ class Settings:
     redis_url: str | None = None
     cache_timeout: int = 300
     view_cache: bool = True  # VIEW_CACHE=false renders every view afresh (benchmarks of the cold path)
-    seed_sample_if_empty: bool = True
     today: str | None = None  # ISO date that replaces "today" (demos, tests); None = the real date
     public_read: bool = True  # reading without an account; PUBLIC_READ=false requires signing in
     session_hours: int = 8  # a session expires this many hours after sign-in
     secure_cookies: bool = False  # SESSION_COOKIE_SECURE=true when served over HTTPS
-    extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -48,7 +46,6 @@ class Settings:
             redis_url=env.get("REDIS_URL") or None,
             cache_timeout=int(env.get("CACHE_TIMEOUT") or 300),
             view_cache=_flag(env.get("VIEW_CACHE"), True),
-            seed_sample_if_empty=_flag(env.get("SEED_SAMPLE_IF_EMPTY"), True),
             today=env.get("OGP_TODAY") or None,
             public_read=_flag(env.get("PUBLIC_READ"), True),
             session_hours=int(env.get("SESSION_HOURS") or 8),

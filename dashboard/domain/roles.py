@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dashboard.domain.scales import IRM_SOURCES, PROGRESS_SOURCES
+from dashboard.domain.scales import PROGRESS_SOURCES
 
 ROLES: dict[str, str] = {
     "viewer": "Viewer (Steering Committee): reads and exports",
@@ -78,13 +78,3 @@ def can_add_delay_note(actor: Actor, member_code: str) -> bool:
 def can_record_rating(actor: Actor, member_code: str) -> bool:
     """Only IRM researchers (and admins) record IRM ratings."""
     return actor.is_authenticated and actor.role in ("irm", "admin")
-
-
-def can_manage_users(actor: Actor) -> bool:
-    """Only admins manage users and roles."""
-    return actor.is_authenticated and actor.role == "admin"
-
-
-def is_irm_source(source: str) -> bool:
-    """True for the IRM's own report sources."""
-    return source in IRM_SOURCES

@@ -99,7 +99,6 @@ SCALES: dict[str, Scale] = {
 }
 
 HIGH_COMPLETION = frozenset({"Substantial", "Complete"})
-STRONG_DIOG = frozenset({"Major", "Outstanding"})
 
 
 @dataclass(frozen=True)
@@ -160,5 +159,4 @@ IRM_SOURCES = frozenset({"irm_midterm", "irm_end_of_term", "irm_results"})
 
 REGIONS: tuple[str, ...] = ("Africa and the Middle East", "Americas", "Asia and the Pacific", "Europe")
 MEMBER_TYPES: tuple[str, ...] = ("National", "Legacy Local", "Other")
-MEMBER_STATUSES: tuple[str, ...] = ("Active", "Under Procedural Review", "Inactive")
 DELAY_STATUSES: tuple[str, ...] = ("complete", "on track", "at risk", "delayed", "not assessable")

@@ -95,7 +95,7 @@ def browser_settings(sample_db_url: str):
     """Settings of the app under test: this test's sample database, no Redis, no debug."""
     from dashboard.settings import Settings
 
-    return Settings(database_url=sample_db_url, seed_sample_if_empty=False)
+    return Settings(database_url=sample_db_url)
 
 
 @pytest.fixture

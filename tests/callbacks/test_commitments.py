@@ -347,7 +347,7 @@ def test_cmt014_unknown_or_malicious_id_gives_a_clear_message(app_ctx, bad_id):
 
 
 def test_cmt015_routes_and_grid_callback_are_wired(db_url):
-    app = create_app(Settings(database_url=db_url, seed_sample_if_empty=False))
+    app = create_app(Settings(database_url=db_url))
     assert pages.resolve("/commitments")[0] is render_commitments
     assert pages.resolve("/commitments/AL0002") == (render_commitment, {"ogp_id": "AL0002"})
     outputs = [key for key in app.callback_map if "getRowsResponse" in key]

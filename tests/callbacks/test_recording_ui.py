@@ -416,7 +416,7 @@ def test_rec009_each_role_sees_only_the_forms_it_may_use(app_ctx, actors):
 
 
 def test_rec010_the_page_uses_the_signed_in_user_of_the_request(db_url, app_ctx, actors):
-    app = create_app(Settings(database_url=db_url, today=TODAY, seed_sample_if_empty=False))
+    app = create_app(Settings(database_url=db_url, today=TODAY))
     with app.server.test_request_context("/commitments/AL0001"):
         login_user(SignedInUser(actors["sofia"]))
         page = pages.render(app_ctx, "/commitments/AL0001", Filters())
@@ -456,7 +456,7 @@ def test_rec012_rating_choices_follow_the_indicator_scale(app_ctx):
 
 
 def test_rec013_save_callbacks_are_wired_to_the_page(db_url):
-    app = create_app(Settings(database_url=db_url, seed_sample_if_empty=False))
+    app = create_app(Settings(database_url=db_url))
     inputs = {dep["id"] for spec in app.callback_map.values() for dep in spec["inputs"]}
     assert {form.PROGRESS_SAVE, form.DELAY_NOTE_SAVE, form.RATING_SAVE, form.RECORD_RELOAD} <= inputs
     states = [
