@@ -15,7 +15,8 @@ from dashboard.factory import create_app
 from dashboard.settings import Settings
 from data_access.accounts import AccountError, create_user, set_role
 from data_access.db import get_engine, migrate
-from data_access.ogp_sheet import export_ogp_sheet, import_ogp_sheet
+from data_access.ogp_sheet.export import export_ogp_sheet
+from data_access.ogp_sheet.upsert import import_ogp_sheet
 from data_access.problems import ImportFailed
 from data_access.progress_import import import_progress
 from data_access.queries import overview_counts

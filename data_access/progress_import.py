@@ -14,7 +14,7 @@ from dashboard.domain.recordable import MAX_NOTE
 from dashboard.domain.scales import COMPLETION, DIOG, EARLY_RESULTS, PROGRESS_SOURCES
 from data_access.db import bump_data_version, session_scope
 from data_access.models import Commitment, ProgressReport
-from data_access.ogp_sheet import read_sheet
+from data_access.ogp_sheet.read import read_sheet
 from data_access.problems import ImportFailed, ImportSummary, Problem
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("commitment_id", "as_of", "source", "completion", "note", "evidence_url")

@@ -24,7 +24,7 @@ from dashboard.settings import Settings
 from dashboard.web.context import AppContext
 from data_access.db import get_engine
 from data_access.models import ActionPlan, AuditEntry, Commitment, DelayNote, Member, ProgressReport
-from data_access.ogp_sheet import import_ogp_sheet
+from data_access.ogp_sheet.upsert import import_ogp_sheet
 from data_access.recording import add_delay_note
 from layouts.commitments import DETAIL_TEXT, DETAIL_TITLE
 

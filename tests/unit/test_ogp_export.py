@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 from dashboard.cli import cli
 from dashboard.domain.policy_areas import POLICY_AREA_COLUMNS
 from data_access.models import ORIGIN_SAMPLE, ActionPlan, Commitment, Member, PolicyArea
-from data_access.ogp_sheet import OGP_COLUMNS, export_ogp_sheet, import_ogp_sheet
+from data_access.ogp_sheet.catalogue import OGP_COLUMNS
+from data_access.ogp_sheet.export import export_ogp_sheet
+from data_access.ogp_sheet.upsert import import_ogp_sheet
 
 ID = "Commitment Unique Identifier"
 

@@ -26,7 +26,8 @@ from data_access.models import (
     ProgressReport,
     commitment_policy_area,
 )
-from data_access.ogp_sheet import OGP_COLUMNS, REQUIRED_COLUMNS, import_ogp_sheet
+from data_access.ogp_sheet.catalogue import OGP_COLUMNS, REQUIRED_COLUMNS
+from data_access.ogp_sheet.upsert import import_ogp_sheet
 from data_access.problems import ImportFailed
 
 ID = "Commitment Unique Identifier"

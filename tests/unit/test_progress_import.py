@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from dashboard.cli import cli
 from data_access.db import read_meta
 from data_access.models import Commitment, ProgressReport
-from data_access.ogp_sheet import import_ogp_sheet
+from data_access.ogp_sheet.upsert import import_ogp_sheet
 from data_access.problems import ImportFailed
 from data_access.progress_import import import_progress
 
