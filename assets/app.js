@@ -6,5 +6,12 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       window.scrollTo(0, 0);
       return pathname;
     },
+    /* Each page names the browser tab (history, bookmarks and screen readers tell pages apart). */
+    setTitle: function (title) {
+      if (title) {
+        document.title = title;
+      }
+      return title || null;
+    },
   },
 });

@@ -4,30 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from typing import Any
 from urllib.parse import unquote
 
 import pandas as pd
 from dash import MATCH, Dash, Input, Output, State, html
 
-from callbacks.exports import export_table
-from callbacks.pages import Page, route
-from callbacks.shell import current_filters
+from callbacks.commitment_sections import find_commitment, live_sections
+from callbacks.pages import Page
+from callbacks.urls import commitment_href, current_filters
 from dashboard.domain.filters import Filters
-from dashboard.domain.recordable import RECORDABLE_RATINGS
 from dashboard.domain.roles import Actor
-from dashboard.domain.rules import DelayStatus, cycle_position, format_day
 from dashboard.domain.scales import PROGRESS_SOURCES
 from dashboard.domain.status import commitment_delays
 from dashboard.web.auth import current_actor
 from dashboard.web.context import AppContext
-from data_access import commitment_queries, queries, recording
+from data_access import commitment_queries, queries
 from layouts import commitments as layout
 from layouts import recording as record_layout
+from layouts.components import markdown_link
 from layouts.theme import DELAY_SEVERITY_ORDER
 
-COMMITMENT_ID = re.compile(r"^[A-Z0-9][A-Z0-9_.-]{1,19}$")
 SORTABLE = commitment_queries.SORT_KEYS | {"delay_status"}
 MAX_ROWS_PER_REQUEST = 500
 MAX_START_ROW = 10_000_000
@@ -155,19 +152,9 @@ def _row(r: Any, delay: Any) -> dict[str, Any]:
     }
 
 
-def commitment_href(ogp_id: str, filters: Filters) -> str:
-    """Link to a commitment's page, keeping the current filters."""
-    return f"/commitments/{ogp_id}{filters.to_query()}"
-
-
 def grid_rows(rows: list[dict[str, Any]], filters: Filters) -> list[dict[str, Any]]:
     """Table rows plus the markdown link the id column renders."""
-    return [{**row, "ogp_link": _markdown_link(row["ogp_id"], commitment_href(row["ogp_id"], filters))} for row in rows]
-
-
-def _markdown_link(text: str, href: str) -> str:
-    safe = re.sub(r"([\\`*_\[\]()<>#!|])", r"\\\1", text)
-    return f"[{safe}](<{href}>)"
+    return [{**row, "ogp_link": markdown_link(row["ogp_id"], commitment_href(row["ogp_id"], filters))} for row in rows]
 
 
 def grid_response(ctx: AppContext, request: Any, search: str | None) -> dict[str, Any]:
@@ -196,7 +183,6 @@ def _as_int(value: Any, default: int) -> int:
     return default
 
 
-@route("/commitments")
 def render_commitments(ctx: AppContext, filters: Filters) -> Page:
     """The commitments list for the filters in the URL (rows arrive page by page through the grid)."""
     count = matching_count(ctx, filters)
@@ -208,7 +194,6 @@ def render_commitments(ctx: AppContext, filters: Filters) -> Page:
     )
 
 
-@export_table("commitments")
 def commitments_export(ctx: AppContext, filters: Filters, _pathname: str) -> pd.DataFrame:
     """Every row of the commitments table for the filters, with the table's columns."""
     rows, _ = table_rows(ctx, filters)
@@ -216,68 +201,6 @@ def commitments_export(ctx: AppContext, filters: Filters, _pathname: str) -> pd.
     return frame.rename(columns=dict(layout.TABLE_COLUMNS))
 
 
-def find_commitment(ctx: AppContext, raw_id: str) -> dict[str, Any] | None:
-    """The commitment of an id taken from a URL (validated against COMMITMENT_ID first), or None."""
-    wanted = unquote(raw_id or "").strip()
-    if not COMMITMENT_ID.match(wanted.upper()):
-        return None
-    return commitment_queries.commitment_detail(ctx.engine, wanted)
-
-
-def live_sections(
-    ctx: AppContext,
-    filters: Filters,
-    detail: dict[str, Any],
-    actor: Actor,
-    *,
-    notice: Any = None,
-    active_form: str | None = None,
-) -> dict[str, Any]:
-    """Children of every part of the commitment page a save changes (layout.LIVE_SECTIONS), from the database."""
-    today = _today(ctx, filters)
-    progress = detail["progress"]
-    known = progress[progress["as_of"] <= today]
-    delays = commitment_delays(
-        pd.DataFrame(
-            [(detail["id"], detail["start_date"], detail["end_date"], detail["completion"])],
-            columns=["commitment_id", "start_date", "end_date", "completion"],
-        ),
-        known.tail(1).assign(commitment_id=detail["id"])[["commitment_id", "source", "as_of", "completion", "result"]],
-        detail["milestones"].assign(commitment_id=detail["id"]),
-        today,
-    ).iloc[0]
-    status = DelayStatus(delays["delay_status"], delays["delay_reason"], delays["severity"])
-    start, end = detail["start_date"], detail["end_date"]
-    position = (
-        f"Implementation {format_day(start)} to {format_day(end)}: {cycle_position(start, end, today).label}"
-        if start and end and end > start
-        else None
-    )
-    ratings = {attr: detail.get(attr) for attr in RECORDABLE_RATINGS}
-    ogp_id = detail["ogp_id"]
-    return {
-        layout.DETAIL_STATUS_SECTION: [layout.delay_card(status, position), layout.latest_by_source(progress)],
-        layout.DETAIL_HISTORY_SECTION: layout.history_card(
-            progress, layout.progress_figure(progress, today=today, end=end)
-        ),
-        layout.DETAIL_RECORD_SECTION: record_layout.record_card(
-            actor,
-            detail["member_code"],
-            detail["member_name"],
-            ratings,
-            ctx.today(),
-            notice=notice,
-            active_form=active_form,
-        ),
-        layout.DETAIL_NOTES_SECTION: record_layout.delay_notes_card(recording.delay_notes(ctx.engine, ogp_id)),
-        layout.DETAIL_RATINGS_SECTION: layout.ratings_card(detail),
-        layout.DETAIL_AUDIT_SECTION: record_layout.audit_card(
-            recording.audit_log(ctx.engine, entity="commitment", entity_id=ogp_id)
-        ),
-    }
-
-
-@route("/commitments/(?P<ogp_id>[^/]+)")
 def render_commitment(ctx: AppContext, filters: Filters, ogp_id: str, actor: Actor | None = None) -> Page:
     """Everything about one commitment, or a clear message when the id is unknown or malformed.
 

@@ -11,16 +11,17 @@ from urllib.parse import unquote
 import dash_bootstrap_components as dbc
 import pandas as pd
 
-from callbacks.exports import export_table
-from callbacks.pages import Page, completion_cards, link, route
+from callbacks.kpis import completion_cards
+from callbacks.pages import Page
+from callbacks.urls import link, member_href
 from dashboard.domain.filters import Filters, _shown
-from dashboard.domain.policy_areas import POLICY_AREA_BY_SLUG, POLICY_AREAS
+from dashboard.domain.policy_areas import POLICY_AREAS, area_slugs
 from dashboard.domain.rules import contrary_to_process_reasons
 from dashboard.domain.status import commitment_delays, plan_statuses
 from dashboard.web.context import AppContext
 from data_access import member_queries, queries
 from layouts import countries as layout
-from layouts.components import kpi_card
+from layouts.components import kpi_card, pill_picker
 from layouts.figures import completion_stack
 
 MEMBER_CODE_PATH = re.compile(r"^[A-Za-z]{2,6}$")
@@ -106,11 +107,6 @@ def today_for(ctx: AppContext, filters: Filters) -> dt.date:
     return filters.as_of or ctx.today()
 
 
-def member_href(code: str, filters: Filters) -> str:
-    """Link to a member's page, keeping the filters."""
-    return link(f"/countries/{code}", filters)
-
-
 def ogp_member_url(name: str) -> str:
     """OGP's page of a member: the name as a slug ('Buenos Aires, Argentina' -> .../buenos-aires-argentina/)."""
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
@@ -188,7 +184,6 @@ def _share(part: pd.Series, whole: pd.Series) -> pd.Series:
     return (part.astype(float) / whole.where(whole > 0) * 100).round(1)
 
 
-@export_table("countries")
 def countries_export(ctx: AppContext, filters: Filters, _pathname: str) -> pd.DataFrame:
     """The members table as shown (member name first, then TABLE_COLUMNS with their headers)."""
     table = member_table(ctx, filters)
@@ -196,13 +191,12 @@ def countries_export(ctx: AppContext, filters: Filters, _pathname: str) -> pd.Da
     return table[list(headers)].rename(columns=headers)
 
 
-@route("/countries")
 def render_countries(ctx: AppContext, filters: Filters, measure: str | None = None) -> Page:
     """The members map coloured by the measure in the URL, and the table of every member."""
     chosen, problem = parse_measure(measure if measure is not None else filters.view_value("measure"))
     table = member_table(ctx, filters)
     hrefs = [member_href(code, filters) for code in table["code"]]
-    picker = layout.pill_picker(
+    picker = pill_picker(
         layout.COUNTRIES_MEASURES,
         "Colour the map by:",
         chosen.key,
@@ -244,7 +238,6 @@ def member_filters(filters: Filters, code: str) -> Filters:
     return filters.replace(member=(code,), region=(), member_type=())
 
 
-@route(r"/countries/(?P<code>[^/]+)")
 def render_member(ctx: AppContext, filters: Filters, code: str) -> Page:
     """One member: header, plans over time, completion by plan and policy area, delays and late plans."""
     countries_crumbs = [("Overview", link("/", filters)), ("Countries", link("/countries", filters))]
@@ -347,7 +340,6 @@ def member_delays(ctx: AppContext, scoped: Filters, today: dt.date) -> pd.DataFr
     return out
 
 
-@export_table("member-delays")
 def member_delays_export(ctx: AppContext, filters: Filters, pathname: str) -> pd.DataFrame:
     """The delays table of the member page at `pathname`."""
     headers = {
@@ -415,11 +407,3 @@ def member_areas_figure(ctx: AppContext, scoped: Filters):
     names = {a.slug: a.name for a in POLICY_AREAS}
     hrefs = {slug: link("/commitments", scoped, policy_area=area_slugs(slug)) for slug in areas["policy_area"]}
     return layout.area_bar_figure(areas, names=names, hrefs=hrefs)
-
-
-def area_slugs(slug: str) -> tuple[str, ...]:
-    """The slugs a policy area stands for: a parent group with all its sub-areas, else the area alone."""
-    area = POLICY_AREA_BY_SLUG[slug]
-    if not area.is_group:
-        return (slug,)
-    return (slug, *(a.slug for a in POLICY_AREAS if a.parent == area.name))

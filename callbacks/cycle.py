@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 from typing import Any
-from urllib.parse import quote
 
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, Output, State, no_update
 
-from callbacks.exports import export_table
-from callbacks.overview import link
-from callbacks.pages import Page, route
+from callbacks.pages import Page
+from callbacks.urls import link, member_href
 from dashboard.domain.filters import Filters, parse_filters
 from dashboard.domain.rules import format_day
 from dashboard.web.context import AppContext
 from data_access import progress_queries
-from layouts import cycle, ids
+from layouts import cycle, ids, tables
 from layouts.components import empty_state
 from layouts.cycle_figures import cycle_timeline
 
@@ -52,17 +49,6 @@ def resolve_as_of(filters: Filters, today: dt.date) -> tuple[dt.date, str | None
             f"{format_day(filters.as_of)} is in the future; the replay only goes up to today, which is shown instead."
         )
     return filters.as_of, None
-
-
-@lru_cache(maxsize=64)
-def filter_query(filters: Filters) -> str:
-    """The filters' query string (cached: a page builds hundreds of links with the same filters)."""
-    return filters.to_query()
-
-
-def member_href(code: str, filters: Filters) -> str:
-    """Link to a member's page, carrying the current filters."""
-    return f"/countries/{quote(code)}{filter_query(filters)}"
 
 
 def plans_frame(ctx: AppContext, filters: Filters) -> pd.DataFrame:
@@ -105,10 +91,9 @@ def plans_table(plans: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[*PLAN_TABLE_COLUMNS, "_member"])
 
 
-@export_table(cycle.CYCLE_PLANS_TABLE)
 def plans_table_export(ctx: AppContext, filters: Filters, _pathname: str = "/cycle") -> pd.DataFrame:
     """The 'where each plan stands' table as shown."""
-    return cycle.visible_columns(plans_table(plans_frame(ctx, filters), filters))
+    return tables.visible_columns(plans_table(plans_frame(ctx, filters), filters))
 
 
 def submissions_frame(ctx: AppContext, filters: Filters) -> pd.DataFrame:
@@ -134,13 +119,11 @@ def submissions_table(submissions: pd.DataFrame, filters: Filters) -> pd.DataFra
     return pd.DataFrame(rows, columns=[*SUBMISSION_TABLE_COLUMNS, "_member"])
 
 
-@export_table(cycle.CYCLE_SUBMISSIONS_TABLE)
 def submissions_table_export(ctx: AppContext, filters: Filters, _pathname: str = "/cycle") -> pd.DataFrame:
     """The 'plans due or late' table as shown."""
-    return cycle.visible_columns(submissions_table(submissions_frame(ctx, filters), filters))
+    return tables.visible_columns(submissions_table(submissions_frame(ctx, filters), filters))
 
 
-@route("/cycle")
 def render_cycle(ctx: AppContext, filters: Filters) -> Page:
     """The cycle page on the URL's as-of date (or today)."""
     today = ctx.today()
@@ -157,7 +140,7 @@ def render_cycle(ctx: AppContext, filters: Filters) -> Page:
     notice = dbc.Alert(problem, color="warning", className="cdi-asof-problem") if problem else None
     behind = int((plans["schedule"] == "behind").sum()) if not plans.empty else 0
     past_midterm = int((plans["midterm"] <= as_of).sum()) if not plans.empty else 0
-    summary = cycle.summary_row(
+    summary = tables.summary_row(
         [
             (f"{len(plans):,}", f"plans in implementation on {format_day(as_of)}", "cycle-count-running"),
             (f"{behind:,}", "behind schedule (reported trails expected by > 25 points)", "cycle-count-behind"),
@@ -171,7 +154,7 @@ def render_cycle(ctx: AppContext, filters: Filters) -> Page:
             "Pick another date, or clear the member, region or cycle filters.",
         )
     else:
-        plans_grid = cycle.data_grid(
+        plans_grid = tables.data_grid(
             plans_table(plans, filters),
             grid_id="cycle-plans-table",
             links={"Member": "_member"},
@@ -184,7 +167,7 @@ def render_cycle(ctx: AppContext, filters: Filters) -> Page:
             "Plans delivered on time do not appear here.",
         )
     else:
-        submissions_grid = cycle.data_grid(
+        submissions_grid = tables.data_grid(
             submissions_table(submissions, filters),
             grid_id="cycle-submissions-table",
             links={"Member": "_member"},

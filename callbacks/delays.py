@@ -5,15 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from types import SimpleNamespace
-from urllib.parse import quote
 
 import pandas as pd
 from dash import html
 
-from callbacks.cycle import filter_query, member_href
-from callbacks.exports import export_table
-from callbacks.overview import link
-from callbacks.pages import Page, route
+from callbacks.pages import Page
+from callbacks.urls import commitment_href, link, member_href
 from dashboard.domain.filters import Filters
 from dashboard.domain.rules import format_day
 from dashboard.domain.scales import PROGRESS_SOURCES
@@ -21,7 +18,7 @@ from dashboard.web.context import AppContext
 from data_access import progress_queries
 from layouts import delays
 from layouts.components import empty_state
-from layouts.cycle import data_grid, visible_columns
+from layouts.tables import data_grid, visible_columns
 
 COMMITMENT_COLUMNS = ["Commitment", "Title", "Member", "Status", "Why", "Severity (months)", "Latest progress", "Ends"]
 PLAN_COLUMNS = ["Member", "Action plan", "Due", "Delivered", "Status", "Why"]
@@ -56,11 +53,6 @@ def delay_view(ctx: AppContext, filters: Filters, *, today: dt.date | None = Non
         deadlines=deadlines,
         statuses=tuple(statuses),
     )
-
-
-def commitment_href(ogp_id: str, filters: Filters) -> str:
-    """Link to a commitment's page, carrying the current filters."""
-    return f"/commitments/{quote(ogp_id)}{filter_query(filters)}"
 
 
 def _day(value) -> str:
@@ -143,25 +135,21 @@ def deadlines_table(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[*DEADLINE_COLUMNS, "_item", "_member"])
 
 
-@export_table(delays.DELAYS_COMMITMENTS_TABLE)
 def commitments_export(ctx: AppContext, filters: Filters, _pathname: str = "/delays") -> pd.DataFrame:
     """The commitments table as shown."""
     return visible_columns(commitments_table(delay_view(ctx, filters).commitments, filters))
 
 
-@export_table(delays.DELAYS_PLANS_TABLE)
 def plans_export(ctx: AppContext, filters: Filters, _pathname: str = "/delays") -> pd.DataFrame:
     """The late-plans table as shown."""
     return visible_columns(plans_table(delay_view(ctx, filters).plans, filters))
 
 
-@export_table(delays.DELAYS_DEADLINES_TABLE)
 def deadlines_export(ctx: AppContext, filters: Filters, _pathname: str = "/delays") -> pd.DataFrame:
     """The deadlines table as shown."""
     return visible_columns(deadlines_table(delay_view(ctx, filters).deadlines, filters))
 
 
-@route("/delays")
 def render_delays(ctx: AppContext, filters: Filters) -> Page:
     """The delays page for the filters in the URL."""
     today = ctx.today()

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Mapping
 
-import pandas as pd
 from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, no_update
 
-from callbacks.shell import current_filters
-from dashboard.domain.filters import Filters
+from callbacks.pages import TableSource
+from callbacks.urls import current_filters
 from dashboard.domain.roles import can_export
 from dashboard.web.auth import current_actor
 from dashboard.web.context import AppContext
@@ -17,27 +16,20 @@ from dashboard.web.exporting import to_csv_bytes, to_xlsx_bytes
 
 log = logging.getLogger(__name__)
 
-# table name -> fn(ctx, filters, pathname) -> DataFrame exactly as the table shows it
-TableSource = Callable[[AppContext, Filters, str], pd.DataFrame]
-TABLES: dict[str, TableSource] = {}
 
-
-def export_table(name: str) -> Callable[[TableSource], TableSource]:
-    """Register the function that builds a table's rows, so its CSV/XLSX buttons work."""
-
-    def decorate(fn: TableSource) -> TableSource:
-        TABLES[name] = fn
-        return fn
-
-    return decorate
-
-
-def build_download(app_ctx: AppContext, table: str, fmt: str, pathname: str, search: str | None) -> dict | None:
-    """The dcc.Download payload for a table in a format, or None for an unknown table or format."""
-    if table not in TABLES or fmt not in {"csv", "xlsx"}:
+def build_download(
+    app_ctx: AppContext,
+    tables: Mapping[str, TableSource],
+    table: str,
+    fmt: str,
+    pathname: str,
+    search: str | None,
+) -> dict | None:
+    """The dcc.Download payload for one of `tables` in a format, or None for an unknown table or format."""
+    if table not in tables or fmt not in {"csv", "xlsx"}:
         return None
     filters, _ = current_filters(app_ctx, search)
-    frame = TABLES[table](app_ctx, filters, pathname or "/")
+    frame = tables[table](app_ctx, filters, pathname or "/")
     stamp = app_ctx.today().isoformat()
     name = f"ogp-{table}-{stamp}.{fmt}"
     if fmt == "csv":
@@ -45,8 +37,8 @@ def build_download(app_ctx: AppContext, table: str, fmt: str, pathname: str, sea
     return dcc.send_bytes(to_xlsx_bytes(frame, table), name)
 
 
-def register(app: Dash, app_ctx: AppContext) -> None:
-    """Wire the download callback shared by every table."""
+def register(app: Dash, app_ctx: AppContext, tables: Mapping[str, TableSource]) -> None:
+    """Wire the download callback shared by every table (`tables`: name -> rows, from the page registry)."""
 
     @app.callback(
         Output({"type": "export-download", "table": MATCH}, "data"),
@@ -61,5 +53,7 @@ def register(app: Dash, app_ctx: AppContext) -> None:
             return no_update
         if not can_export(current_actor(), public_read=app_ctx.settings.public_read):
             return no_update  # checked here too, not only by the sign-in gate in front of every callback
-        payload = build_download(app_ctx, str(trigger.get("table")), str(trigger.get("format")), pathname, search)
+        payload = build_download(
+            app_ctx, tables, str(trigger.get("table")), str(trigger.get("format")), pathname, search
+        )
         return payload if payload is not None else no_update

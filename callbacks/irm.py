@@ -8,11 +8,8 @@ from typing import Any
 import pandas as pd
 from dash import Dash, Input, Output, State, no_update
 
-from callbacks.cycle import member_href
-from callbacks.delays import commitment_href
-from callbacks.exports import export_table
-from callbacks.overview import link
-from callbacks.pages import Page, route
+from callbacks.pages import Page
+from callbacks.urls import commitment_href, link, member_href
 from dashboard.domain.filters import Filters, parse_filters
 from dashboard.domain.rules import format_day, latest_completion
 from dashboard.domain.scales import COMPLETION, MISSING_CODES, PROGRESS_SOURCES
@@ -20,8 +17,8 @@ from dashboard.web.context import AppContext
 from data_access import progress_queries
 from layouts import ids, irm
 from layouts.components import empty_state
-from layouts.cycle import data_grid, summary_row, visible_columns
 from layouts.cycle_figures import completion_change_heatmap
+from layouts.tables import data_grid, summary_row, visible_columns
 
 DEFAULT_DAYS = 180
 MIN_DAYS, MAX_DAYS = 1, 3650
@@ -87,7 +84,6 @@ def midterm_table(plans: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[*MIDTERM_COLUMNS, "_member"])
 
 
-@export_table(irm.IRM_MIDTERM_TABLE)
 def midterm_export(ctx_: AppContext, filters: Filters, _pathname: str = "/irm") -> pd.DataFrame:
     """The plans-at-mid-term table as shown."""
     return visible_columns(midterm_table(midterm_frame(ctx_, filters), filters))
@@ -118,7 +114,6 @@ def no_report_table(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[*NO_REPORT_COLUMNS, "_commitment", "_member"])
 
 
-@export_table(irm.IRM_NO_REPORT_TABLE)
 def no_report_export(ctx_: AppContext, filters: Filters, _pathname: str = "/irm") -> pd.DataFrame:
     """The no-recent-report table as shown, for the N days in the URL."""
     days = parse_days(filters.view_value("days") or DEFAULT_DAYS)[0] or DEFAULT_DAYS
@@ -175,7 +170,6 @@ def disagreement_table(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[*DISAGREEMENT_COLUMNS, "_commitment", "_member"])
 
 
-@export_table(irm.IRM_DISAGREEMENT_TABLE)
 def disagreement_export(ctx_: AppContext, filters: Filters, _pathname: str = "/irm") -> pd.DataFrame:
     """The disagreement table as shown."""
     return visible_columns(disagreement_table(disagreement_frame(ctx_, filters), filters))
@@ -219,7 +213,6 @@ def completion_matrix(counts: pd.DataFrame, filters: Filters) -> tuple[pd.DataFr
     return matrix.astype(int), links
 
 
-@export_table(irm.IRM_CHANGE_TABLE)
 def change_export(ctx_: AppContext, filters: Filters, _pathname: str = "/irm") -> pd.DataFrame:
     """The completion-change matrix as a table (mid-term rows, end-of-term columns)."""
     counts = progress_queries.completion_change_counts(ctx_.engine, **filters.query_kwargs())
@@ -229,7 +222,6 @@ def change_export(ctx_: AppContext, filters: Filters, _pathname: str = "/irm") -
     return matrix.rename_axis(index=CHANGE_CORNER, columns=None).reset_index()
 
 
-@route("/irm")
 def render_irm(ctx_: AppContext, filters: Filters) -> Page:
     """The IRM page for the filters in the URL (no-report list for the `days` in the URL, default 180)."""
     today = ctx_.today()

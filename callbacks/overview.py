@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from callbacks.pages import Page, link, route
+from callbacks.pages import Page
+from callbacks.urls import link
 from dashboard.domain.filters import Filters
 from dashboard.domain.status import plan_statuses
 from dashboard.web.context import AppContext
@@ -15,7 +16,6 @@ LATE_STATUSES = ("late", "overdue", "contrary to process")
 STARRED_REFERENCE = 7.5  # share of commitments OGP reports as starred, quoted to the Steering Committee
 
 
-@route("/")
 def render_overview(ctx: AppContext, filters: Filters) -> Page:
     """The overview page for the filters in the URL."""
     kwargs = filters.query_kwargs()

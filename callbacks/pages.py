@@ -1,83 +1,105 @@
-"""Page registry: which render function serves which path, and what every render returns."""
+"""What a page is: its registry entry (path, title, navigation, render function, tables) and its rendered parts.
+
+The list of pages itself is `dashboard.pages.PAGES`; the router, the navbar, tab titles, exports and the
+validation layout are all built from it.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
+from dash import Dash
+
 from dashboard.domain.filters import Filters
 from dashboard.web.context import AppContext
-from layouts.components import kpi_card, percent
+
+MAX_PATH_LENGTH = 300
 
 
 @dataclass
 class Page:
-    """A rendered page: its content, breadcrumb trail and browser-tab title."""
+    """A rendered page: its content, breadcrumb trail and browser-tab title (empty: the entry's title)."""
 
     children: Any
     trail: list[tuple[str, str | None]] = field(default_factory=list)
     title: str = ""
 
 
-Renderer = Callable[..., Page]
-ROUTES: list[tuple[re.Pattern[str], Renderer]] = []
+Renderer = Callable[..., Page]  # fn(ctx, filters, **path_params) -> Page
+# A table's rows exactly as the table shows them, for its CSV/XLSX download: fn(ctx, filters, pathname).
+TableSource = Callable[[AppContext, Filters, str], pd.DataFrame]
 
 
-def link(path: str, filters: Filters, *, view: dict[str, str] | None = None, **changes: Any) -> str:
-    """A path plus the current filters (some changed) as its query string; page view choices only if given."""
-    return path + filters.replace(view=(), **changes).with_view(**(view or {})).to_query()
+@dataclass(frozen=True)
+class NavItem:
+    """A page's place in the navbar: its label and Bootstrap icon."""
+
+    label: str
+    icon: str
 
 
-def completion_cards(counts: dict[str, int], scoped: Filters, *, as_of: str, id_prefix: str) -> list:
-    """The 'High completion' and 'Starred' KPI cards of a member or policy area, linking to their lists."""
-    return [
-        kpi_card(
-            title="High completion",
-            value=percent(counts["high_completion"], counts["assessed"]),
-            detail=f"{counts['high_completion']:,} of {counts['assessed']:,} assessed",
-            href=link("/commitments", scoped, completion=("Substantial", "Complete")),
-            as_of=as_of,
-            card_id=f"{id_prefix}-kpi-high-completion",
-        ),
-        kpi_card(
-            title="Starred",
-            value=percent(counts["starred"], counts["commitments"]),
-            detail=f"{counts['starred']:,} of {counts['commitments']:,} commitments",
-            href=link("/commitments", scoped, starred=True),
-            as_of=as_of,
-            card_id=f"{id_prefix}-kpi-starred",
-        ),
-    ]
+@dataclass(frozen=True)
+class PageSpec:
+    """One page of the dashboard: everything the app needs to route to it, list it and export its tables.
+
+    path: a regular expression for the path, with named groups for its parameters ("/countries/(?P<code>[^/]+)").
+    skeleton: the page's interactive components (ids its own callbacks use), for Dash's validation layout.
+    """
+
+    path: str
+    title: str
+    render: Renderer
+    nav: NavItem | None = None
+    tables: Mapping[str, TableSource] = field(default_factory=dict)
+    register: Callable[[Dash, AppContext], None] | None = None
+    skeleton: Callable[[], Sequence[Any]] | None = None
+
+    @property
+    def href(self) -> str:
+        """The path a navbar link opens (the pattern itself: only pages without parameters are in the navbar)."""
+        return self.path
 
 
-def route(pattern: str) -> Callable[[Renderer], Renderer]:
-    """Register a render function `fn(ctx, filters, **path_params) -> Page` for a path pattern."""
+class Router:
+    """Resolves paths to pages and gathers what the pages share (navigation, tables) from the registry."""
 
-    def decorate(fn: Renderer) -> Renderer:
-        ROUTES.append((re.compile(f"^{pattern}/?$"), fn))
-        return fn
+    def __init__(self, pages: Sequence[PageSpec]):
+        self.pages = tuple(pages)
+        self._patterns = [(re.compile(f"^{spec.path}/?$"), spec) for spec in self.pages]
+        self.tables: dict[str, TableSource] = {}
+        for spec in self.pages:
+            for name, source in spec.tables.items():
+                if name in self.tables:
+                    raise ValueError(f"two pages export a table named {name!r}")
+                self.tables[name] = source
 
-    return decorate
+    def nav_items(self) -> list[tuple[str, str, str]]:
+        """(label, href, icon) of every page listed in the navbar, in registry order."""
+        return [(spec.nav.label, spec.href, spec.nav.icon) for spec in self.pages if spec.nav is not None]
 
-
-def resolve(pathname: str | None) -> tuple[Renderer, dict[str, str]] | None:
-    """The render function and path parameters for a path, or None when no page matches."""
-    path = pathname or "/"
-    if len(path) > 300:
+    def resolve(self, pathname: str | None) -> tuple[PageSpec, dict[str, str]] | None:
+        """The page and its path parameters for a path, or None when no page matches."""
+        path = pathname or "/"
+        if len(path) > MAX_PATH_LENGTH:
+            return None
+        path = path if path == "/" else path.rstrip("/") or "/"
+        for pattern, spec in self._patterns:
+            match = pattern.match(path)
+            if match:
+                return spec, match.groupdict()
         return None
-    for pattern, fn in ROUTES:
-        match = pattern.match(path if path == "/" else path.rstrip("/") or "/")
-        if match:
-            return fn, match.groupdict()
-    return None
 
-
-def render(ctx: AppContext, pathname: str | None, filters: Filters) -> Page | None:
-    """Render the page at a path, or None when there is no such page."""
-    found = resolve(pathname)
-    if found is None:
-        return None
-    fn, params = found
-    return fn(ctx, filters, **params)
+    def render(self, ctx: AppContext, pathname: str | None, filters: Filters) -> Page | None:
+        """Render the page at a path (its title defaulting to the entry's), or None when there is no such page."""
+        found = self.resolve(pathname)
+        if found is None:
+            return None
+        spec, params = found
+        page = spec.render(ctx, filters, **params)
+        if not page.title:
+            page.title = spec.title
+        return page

@@ -13,8 +13,8 @@ from typing import Any
 
 from dash import Dash, Input, Output, State, no_update
 
-from callbacks.commitments import find_commitment, live_sections
-from callbacks.shell import current_filters
+from callbacks.commitment_sections import find_commitment, live_sections
+from callbacks.urls import current_filters
 from dashboard.domain.roles import Actor, can_add_delay_note, can_record_progress, can_record_rating
 from dashboard.domain.scales import INDICATOR_BY_ATTR, PROGRESS_SOURCES
 from dashboard.web.auth import current_actor

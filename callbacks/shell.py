@@ -9,7 +9,8 @@ import dash_bootstrap_components as dbc
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, html, no_update
 from sqlalchemy.exc import SQLAlchemyError
 
-from callbacks import pages
+from callbacks.pages import Router
+from callbacks.urls import current_filters
 from dashboard.domain.filters import MEMBER_TYPE_PARAMS, Filters, parse_filters
 from dashboard.web.cache import mark_uncacheable
 from dashboard.web.context import AppContext
@@ -31,19 +32,19 @@ FILTER_INPUTS = (
 )
 
 
-def current_filters(ctx_: AppContext, search: str | None) -> tuple[Filters, list[str]]:
-    """Filters of the URL, validated against the members in the database."""
-    return parse_filters(search, known_members=queries.member_codes(ctx_.engine))
+APP_NAME = "OGP Implementation Monitor"
 
 
-def render_page(app_ctx: AppContext, pathname: str | None, search: str | None) -> tuple[Any, Any, Any, Any]:
-    """Page content, breadcrumbs, filter messages and data badge for a URL; never raises (errors become a
-    banner, which the response cache never keeps)."""
+def render_page(
+    app_ctx: AppContext, router: Router, pathname: str | None, search: str | None
+) -> tuple[Any, Any, Any, Any, str]:
+    """Page content, breadcrumbs, filter messages, data badge and tab title for a URL; never raises (errors
+    become a banner, which the response cache never keeps)."""
     # A forged request may send anything as the URL's parts: only text is a path or a query.
     pathname = pathname if isinstance(pathname, str) else None
     search = search if isinstance(search, str) else None
     try:
-        return _page_parts(app_ctx, pathname, search)
+        return _page_parts(app_ctx, router, pathname, search)
     except SQLAlchemyError:
         mark_uncacheable()
         log.exception("database error while rendering %s", pathname)
@@ -51,7 +52,7 @@ def render_page(app_ctx: AppContext, pathname: str | None, search: str | None) -
             "The database cannot be reached right now, so no figures can be shown. "
             "Try again in a minute; if it persists, tell the dashboard's administrator."
         )
-        return banner, None, None, no_update
+        return banner, None, None, no_update, APP_NAME
     except Exception:  # a page bug must show a message, never a traceback
         mark_uncacheable()
         log.exception("error while rendering %s", pathname)
@@ -60,19 +61,23 @@ def render_page(app_ctx: AppContext, pathname: str | None, search: str | None) -
             None,
             None,
             no_update,
+            APP_NAME,
         )
 
 
-def _page_parts(app_ctx: AppContext, pathname: str | None, search: str | None) -> tuple[Any, Any, Any, Any]:
+def _page_parts(
+    app_ctx: AppContext, router: Router, pathname: str | None, search: str | None
+) -> tuple[Any, Any, Any, Any, str]:
     filters, problems = current_filters(app_ctx, search)
-    page = pages.render(app_ctx, pathname, filters)
+    page = router.render(app_ctx, pathname, filters)
     status = queries.data_status(app_ctx.engine)
     if page is None:
         content = empty_state(
             f"There is no page at '{(pathname or '')[:80]}'.",
             "Use the navigation bar above, or go back to the overview.",
         )
-        return content, breadcrumbs([("Overview", "/"), ("Page not found", None)]), None, data_badge(status)
+        trail = breadcrumbs([("Overview", "/"), ("Page not found", None)])
+        return content, trail, None, data_badge(status), f"Page not found · {APP_NAME}"
     alerts = (
         dbc.Alert(
             [
@@ -87,7 +92,7 @@ def _page_parts(app_ctx: AppContext, pathname: str | None, search: str | None) -
         else None
     )
     trail = breadcrumbs(page.trail) if page.trail else None
-    return page.children, trail, alerts, data_badge(status)
+    return page.children, trail, alerts, data_badge(status), f"{page.title} · {APP_NAME}"
 
 
 def data_badge(status: dict[str, Any]) -> html.Span:
@@ -153,19 +158,20 @@ def drill_href(click_data: dict[str, Any] | None) -> str | None:
     return None
 
 
-def register(app: Dash, app_ctx: AppContext) -> None:
-    """Wire the frame's callbacks."""
+def register(app: Dash, app_ctx: AppContext, router: Router) -> None:
+    """Wire the frame's callbacks: the router renders every page of `router`."""
 
     @app.callback(
         Output(ids.PAGE, "children"),
         Output(ids.BREADCRUMBS, "children"),
         Output(ids.FILTER_ALERTS, "children"),
         Output(ids.DATA_BADGE, "children"),
+        Output(ids.PAGE_TITLE, "data"),
         Input(ids.URL, "pathname"),
         Input(ids.URL, "search"),
     )
     def _render(pathname, search):
-        return render_page(app_ctx, pathname, search)
+        return render_page(app_ctx, router, pathname, search)
 
     @app.callback(
         Output(ids.URL, "search"),
@@ -176,6 +182,12 @@ def register(app: Dash, app_ctx: AppContext) -> None:
     )
     def _sync(search, *values):
         return sync_filters(search, list(values[:-1]), ctx.triggered_id)
+
+    app.clientside_callback(
+        ClientsideFunction(namespace="ogp", function_name="setTitle"),
+        Output(ids.TITLE_SINK, "data"),
+        Input(ids.PAGE_TITLE, "data"),
+    )
 
     app.clientside_callback(
         ClientsideFunction(namespace="ogp", function_name="scrollToTop"),

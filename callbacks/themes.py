@@ -7,17 +7,16 @@ from urllib.parse import unquote
 import dash_bootstrap_components as dbc
 import pandas as pd
 
-from callbacks.countries import area_slugs
-from callbacks.exports import export_table
-from callbacks.pages import Page, completion_cards, link, route
+from callbacks.kpis import completion_cards
+from callbacks.pages import Page
+from callbacks.urls import link
 from dashboard.domain.filters import Filters, _shown
-from dashboard.domain.policy_areas import POLICY_AREA_BY_SLUG, POLICY_AREAS
+from dashboard.domain.policy_areas import POLICY_AREA_BY_SLUG, POLICY_AREAS, area_slugs
 from dashboard.domain.scales import REGIONS
 from dashboard.web.context import AppContext
 from data_access import member_queries, queries
 from layouts import themes as layout
-from layouts.components import kpi_card, percent
-from layouts.countries import pill_picker
+from layouts.components import kpi_card, percent, pill_picker
 from layouts.figures import completion_stack, cycle_trend_figure
 
 AREA_LEVELS: dict[str, str] = {"groups": "Parent groups", "all": "All policy areas"}
@@ -70,7 +69,6 @@ def area_table(ctx: AppContext, filters: Filters, *, groups: bool) -> pd.DataFra
     return table.sort_values(["commitments", "name"], ascending=[False, True]).reset_index(drop=True)
 
 
-@export_table("themes")
 def themes_export(ctx: AppContext, filters: Filters, _pathname: str) -> pd.DataFrame:
     """The policy-area table as shown, at the level chosen in the URL."""
     level, _ = parse_choice(filters.view_value("areas"), AREA_LEVELS, "groups", "area level")
@@ -78,7 +76,6 @@ def themes_export(ctx: AppContext, filters: Filters, _pathname: str) -> pd.DataF
     return table[list(TABLE_HEADERS)].rename(columns=TABLE_HEADERS)
 
 
-@route("/themes")
 def render_themes(ctx: AppContext, filters: Filters, areas: str | None = None, cells: str | None = None) -> Page:
     """Completion and ambition by policy area, the area x region heat map and the table of areas."""
     level, level_problem = parse_choice(
@@ -143,7 +140,6 @@ def render_themes(ctx: AppContext, filters: Filters, areas: str | None = None, c
     return Page(content, trail=[("Overview", link("/", filters)), ("Themes", None)], title="Themes")
 
 
-@route(r"/themes/(?P<slug>[^/]+)")
 def render_theme(ctx: AppContext, filters: Filters, slug: str) -> Page:
     """One policy area: completion by region and by cycle, top members, and the link to its commitments."""
     themes_crumbs = [("Overview", link("/", filters)), ("Themes", link("/themes", filters))]

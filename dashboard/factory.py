@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 
 from dash import Dash, html
@@ -11,7 +10,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from callbacks import exports, shell
+from callbacks.pages import Router
 from dashboard.domain.roles import ANONYMOUS
+from dashboard.pages import ROUTER
 from dashboard.settings import ROOT, Settings
 from dashboard.web.auth import csrf_token, current_actor, init_auth
 from dashboard.web.cache import ViewCache, init_response_cache
@@ -19,24 +20,16 @@ from dashboard.web.context import AppContext
 from dashboard.web.health import init_health
 from data_access import queries
 from data_access.db import get_engine, migrate
+from layouts import ids
+from layouts.components import export_buttons, graph
 from layouts.shell import app_layout
 
 log = logging.getLogger(__name__)
 
-PAGE_MODULES: tuple[str, ...] = (
-    "callbacks.overview",
-    "callbacks.commitments",
-    "callbacks.countries",
-    "callbacks.themes",
-    "callbacks.cycle",
-    "callbacks.delays",
-    "callbacks.irm",
-    "callbacks.recording",
-)
 
-
-def create_app(settings: Settings | None = None) -> Dash:
-    """A configured Dash app on the database named by the settings (migrated on start)."""
+def create_app(settings: Settings | None = None, router: Router = ROUTER) -> Dash:
+    """A configured Dash app serving the pages of `router` on the database named by the settings (migrated on
+    start)."""
     settings = settings or Settings.from_env()
     try:
         migrate(settings.database_url)
@@ -46,7 +39,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         __name__,
         title="OGP Implementation Monitor",
         assets_folder=str(ROOT / "assets"),
-        suppress_callback_exceptions=True,
+        suppress_callback_exceptions=False,  # the validation layout lists every id a callback uses
         serve_locally=True,
         update_title="",  # the tab title stays put while callbacks run (Dash: None or "" disables it)
     )
@@ -54,8 +47,9 @@ def create_app(settings: Settings | None = None) -> Dash:
     cache = ViewCache(app.server, settings) if settings.view_cache else None
     app_ctx = AppContext(engine=get_engine(settings.database_url), settings=settings, cache=cache)
     _install_error_handlers(app.server)
-    app.layout = lambda: _layout(app_ctx)
-    _register_callbacks(app, app_ctx)
+    app.layout = lambda: _layout(app_ctx, router)
+    app.validation_layout = validation_layout(router)
+    _register_callbacks(app, app_ctx, router)
     init_auth(app.server, app_ctx, app.csp_hashes())  # after the callbacks: the CSP hashes Dash's inline scripts
     init_health(app.server, app_ctx)
     if cache is not None:
@@ -79,7 +73,7 @@ def _install_error_handlers(server: Flask) -> None:
         return "Something went wrong on our side. It has been logged; please try again.", 500
 
 
-def _layout(app_ctx: AppContext) -> html.Div:
+def _layout(app_ctx: AppContext, router: Router) -> html.Div:
     try:
         if app_ctx.cache is None:
             options = queries.filter_options(app_ctx.engine)
@@ -90,14 +84,20 @@ def _layout(app_ctx: AppContext) -> html.Div:
         log.exception("database unreachable while building the layout")
         options = {}
     actor = current_actor()
-    return app_layout(options, actor, csrf_token() if actor.is_authenticated else "")
+    return app_layout(options, router.nav_items(), actor, csrf_token() if actor.is_authenticated else "")
 
 
-def _register_callbacks(app: Dash, app_ctx: AppContext) -> None:
-    shell.register(app, app_ctx)
-    exports.register(app, app_ctx)
-    for name in PAGE_MODULES:
-        # Importing a page module registers its routes and tables; register() wires its own callbacks.
-        module = importlib.import_module(name)
-        if hasattr(module, "register"):
-            module.register(app, app_ctx)
+def validation_layout(router: Router) -> html.Div:
+    """The frame plus every page's interactive components: Dash checks each callback's ids against it, so a
+    typo in an id fails loudly instead of silently never firing."""
+    shared = [export_buttons("validation"), graph(ids.drill_chart("validation"), {}, drill=True)]
+    skeletons = [component for spec in router.pages if spec.skeleton for component in spec.skeleton()]
+    return html.Div([app_layout({}, router.nav_items()), *shared, *skeletons])
+
+
+def _register_callbacks(app: Dash, app_ctx: AppContext, router: Router) -> None:
+    shell.register(app, app_ctx, router)
+    exports.register(app, app_ctx, router.tables)
+    for spec in router.pages:
+        if spec.register is not None:
+            spec.register(app, app_ctx)

@@ -19,6 +19,7 @@ from layouts.figures import base_layout, empty_figure
 from layouts.theme import DELAY_SEVERITY_ORDER, SOURCE_COLORS, SOURCE_SYMBOLS
 
 GRID_TYPE = "commitments-grid"
+COMMITMENTS_EXPORT = "commitments"  # the list's CSV/XLSX table
 COUNT = "commitments-count"
 DETAIL_TITLE = "commitment-title"
 DETAIL_TEXT = "commitment-full-text"
@@ -141,7 +142,7 @@ def list_layout(count: int, view: str, *, filtered: bool) -> html.Div:
                 ),
                 width="auto",
             ),
-            dbc.Col(export_buttons("commitments"), width="auto", className="ms-auto"),
+            dbc.Col(export_buttons(COMMITMENTS_EXPORT), width="auto", className="ms-auto"),
         ],
         className="align-items-center mb-2",
     )
@@ -675,3 +676,13 @@ def detail_layout(detail: dict[str, Any], links: dict[str, Any], sections: dict[
             section(DETAIL_AUDIT_SECTION),
         ]
     )
+
+
+def list_skeleton() -> list[Any]:
+    """The list page's server-paged grid (pattern id), for the validation layout."""
+    return [dag.AgGrid(id=grid_id("skeleton"))]
+
+
+def detail_skeleton() -> list[Any]:
+    """The commitment page's sections a save redraws, for the validation layout."""
+    return [html.Div(id=section) for section in LIVE_SECTIONS]

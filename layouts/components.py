@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import dash_bootstrap_components as dbc
@@ -154,3 +155,38 @@ def export_buttons(table: str) -> html.Div:
 def percent(part: int, whole: int) -> str:
     """'42%' or an em dash when the whole is zero."""
     return f"{part / whole * 100:.0f}%" if whole else "—"
+
+
+def markdown_link(text: str, href: str) -> str:
+    """A markdown link for a grid cell, with the text's markdown characters escaped."""
+    safe = re.sub(r"([\\`*_\[\]()<>#!|])", r"\\\1", text)
+    return f"[{safe}](<{href}>)"
+
+
+def pill_picker(picker_id: str, label: str, current: str, options: Sequence[tuple[str, str, str]]) -> html.Div:
+    """Pills that switch a page parameter kept in the URL: (key, label, href) each; the current one is marked."""
+    return html.Div(
+        [
+            html.Span(label, className="fw-semibold me-2", id=f"{picker_id}-label"),
+            dbc.Nav(
+                [
+                    dbc.NavItem(
+                        dbc.NavLink(
+                            text,
+                            href=href,
+                            active=key == current,
+                            id=f"{picker_id}-{key}",
+                            className="pill-choice",
+                        )
+                    )
+                    for key, text, href in options
+                ],
+                pills=True,
+                className="d-inline-flex flex-wrap",
+            ),
+        ],
+        className="pill-picker mb-2",
+        id=picker_id,
+        role="group",
+        **{"aria-labelledby": f"{picker_id}-label"},
+    )

@@ -21,12 +21,15 @@ from layouts.components import (
     empty_state,
     export_buttons,
     graph,
+    markdown_link,
     page_header,
 )
 from layouts.figures import base_layout, empty_figure
 
 COUNTRIES_MAP = "countries-map"
 COUNTRIES_TABLE = "countries-table"
+COUNTRIES_EXPORT = "countries"
+MEMBER_DELAYS_EXPORT = "member-delays"
 COUNTRIES_MEASURES = "countries-measures"
 MEMBER_PLANS_CHART = "member-plans-chart"
 MEMBER_COMPLETION_CHART = "member-completion-chart"
@@ -92,46 +95,11 @@ def world_map_figure(
     return fig
 
 
-def pill_picker(picker_id: str, label: str, current: str, options: Sequence[tuple[str, str, str]]) -> html.Div:
-    """Pills that switch a page parameter kept in the URL: (key, label, href) each; the current one is marked."""
-    return html.Div(
-        [
-            html.Span(label, className="fw-semibold me-2", id=f"{picker_id}-label"),
-            dbc.Nav(
-                [
-                    dbc.NavItem(
-                        dbc.NavLink(
-                            text,
-                            href=href,
-                            active=key == current,
-                            id=f"{picker_id}-{key}",
-                            className="pill-choice",
-                        )
-                    )
-                    for key, text, href in options
-                ],
-                pills=True,
-                className="d-inline-flex flex-wrap",
-            ),
-        ],
-        className="pill-picker mb-2",
-        id=picker_id,
-        role="group",
-        **{"aria-labelledby": f"{picker_id}-label"},
-    )
-
-
-def _markdown_link(text: str, href: str) -> str:
-    """A markdown link whose text cannot break out of the brackets."""
-    safe = "".join("\\" + ch if ch in "\\[]()*_`<>#" else ch for ch in str(text))
-    return f"[{safe}]({href})"
-
-
 def members_grid(rows: pd.DataFrame, hrefs: Sequence[str], columns: Sequence[tuple[str, str, str]]) -> dag.AgGrid:
     """Sortable table of members (the map's accessible twin); columns: (field, header, kind) with kind
     'text', 'count' or 'percent'."""
     data = rows.copy()
-    data["member"] = [_markdown_link(n, h) for n, h in zip(data["name"], hrefs, strict=True)]
+    data["member"] = [markdown_link(n, h) for n, h in zip(data["name"], hrefs, strict=True)]
     column_defs: list[dict[str, Any]] = [
         {"field": "member", "headerName": "Member", "cellRenderer": "markdown", "pinned": "left", "minWidth": 200}
     ]
@@ -199,7 +167,7 @@ def countries_layout(
             dbc.Card(
                 [
                     dbc.CardHeader(
-                        [html.H2("All members", className="h6 mb-0 me-auto"), export_buttons("countries")],
+                        [html.H2("All members", className="h6 mb-0 me-auto"), export_buttons(COUNTRIES_EXPORT)],
                         className="d-flex align-items-center",
                     ),
                     dbc.CardBody(grid),
@@ -548,7 +516,7 @@ def member_layout(
                                 f"Delayed and at-risk commitments of plans running on {format_day(today)}",
                                 className="h6 mb-0 me-auto",
                             ),
-                            export_buttons("member-delays"),
+                            export_buttons(MEMBER_DELAYS_EXPORT),
                         ],
                         className="d-flex align-items-center",
                     ),

@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from layouts.components import delay_badge, page_header
-from layouts.cycle import submission_legend, summary_row, table_card
+from layouts.tables import submission_legend, summary_row, table_card
 
 DELAYS_COMMITMENTS_TABLE = "delays-commitments"
 DELAYS_PLANS_TABLE = "delays-plans"

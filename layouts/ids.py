@@ -9,6 +9,8 @@ DATA_BADGE = "data-badge"
 FILTER_ALERTS = "filter-alerts"
 DB_ERROR = "db-error"
 SCROLL_ANCHOR = "scroll-anchor"
+PAGE_TITLE = "page-title"  # dcc.Store: the browser-tab title of the page shown
+TITLE_SINK = "page-title-sink"  # dcc.Store the clientside title callback writes (it must output somewhere)
 
 FILTER_MEMBER = "filter-member"
 FILTER_REGION = "filter-region"

@@ -10,7 +10,7 @@ from dash import dcc, html
 
 from layouts import ids
 from layouts.components import chart_card, export_buttons, graph, page_header
-from layouts.cycle import table_card
+from layouts.tables import table_card
 
 IRM_MIDTERM_TABLE = "irm-midterm-plans"
 IRM_NO_REPORT_TABLE = "irm-no-recent-report"
@@ -142,3 +142,8 @@ def layout(
             ),
         ]
     )
+
+
+def skeleton() -> list[Any]:
+    """The 'no report in N days' input and its message, for the validation layout."""
+    return [days_control(180, 1, 3650)]

@@ -439,3 +439,13 @@ def audit_card(audit: pd.DataFrame) -> dbc.Card:
 def version_store(version: int) -> dcc.Store:
     """The commitment version this page shows; every save sends it back as the expected version."""
     return dcc.Store(id=RECORD_VERSION, data=version)
+
+
+def skeleton() -> list[Any]:
+    """Every recording control and message slot (the ids the recording callbacks use), for the validation layout."""
+    everything = Actor(username="validation", role="admin")
+    return [
+        version_store(0),
+        record_card(everything, "", "", {}, dt.date.today()),
+        html.Button(id=RECORD_RELOAD),
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -12,15 +13,7 @@ from dashboard.domain.roles import ANONYMOUS, Actor
 from dashboard.domain.scales import COMPLETION, DELAY_STATUSES, REGIONS
 from layouts import ids
 
-NAV_ITEMS: tuple[tuple[str, str, str], ...] = (
-    ("Overview", "/", "bi-speedometer2"),
-    ("Cycle", "/cycle", "bi-calendar-range"),
-    ("Countries", "/countries", "bi-globe-americas"),
-    ("Themes", "/themes", "bi-tags"),
-    ("Commitments", "/commitments", "bi-list-check"),
-    ("Delays", "/delays", "bi-hourglass-split"),
-    ("IRM", "/irm", "bi-clipboard-data"),
-)
+NavItems = Sequence[tuple[str, str, str]]  # (label, href, Bootstrap icon) of each page in the navbar
 
 
 def account_area(actor: Actor, csrf: str = "") -> html.Div:
@@ -46,7 +39,7 @@ def account_area(actor: Actor, csrf: str = "") -> html.Div:
     )
 
 
-def navbar(actor: Actor = ANONYMOUS, csrf: str = "") -> dbc.Navbar:
+def navbar(nav_items: NavItems, actor: Actor = ANONYMOUS, csrf: str = "") -> dbc.Navbar:
     """Top navigation with every page, the sample/real data badge and the account area."""
     links = [
         dbc.NavItem(
@@ -54,7 +47,7 @@ def navbar(actor: Actor = ANONYMOUS, csrf: str = "") -> dbc.Navbar:
                 [html.I(className=f"bi {icon} me-1"), label], href=href, active="exact", id=f"nav-{label.lower()}"
             )
         )
-        for label, href, icon in NAV_ITEMS
+        for label, href, icon in nav_items
     ]
     return dbc.Navbar(
         dbc.Container(
@@ -142,13 +135,17 @@ def filter_bar(options: dict[str, list[Any]]) -> dbc.Card:
     )
 
 
-def app_layout(options: dict[str, list[Any]], actor: Actor = ANONYMOUS, csrf: str = "") -> html.Div:
+def app_layout(
+    options: dict[str, list[Any]], nav_items: NavItems, actor: Actor = ANONYMOUS, csrf: str = ""
+) -> html.Div:
     """The whole page frame; the router fills the page slot from the URL."""
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh="callback-nav"),
             dcc.Store(id=ids.SCROLL_ANCHOR),
-            navbar(actor, csrf),
+            dcc.Store(id=ids.PAGE_TITLE),
+            dcc.Store(id=ids.TITLE_SINK),
+            navbar(nav_items, actor, csrf),
             dbc.Container(
                 [
                     html.Div(id=ids.BREADCRUMBS),

@@ -20,6 +20,7 @@ THEMES_HEATMAP = "themes-heatmap"
 THEMES_LEVEL = "themes-level"
 THEMES_CELLS = "themes-cells"
 THEMES_TABLE = "themes-table"
+THEMES_EXPORT = "themes"
 THEME_REGION_CHART = "theme-region-chart"
 THEME_CYCLE_CHART = "theme-cycle-chart"
 THEME_MEMBERS_CHART = "theme-members-chart"
@@ -231,7 +232,7 @@ def themes_layout(
             dbc.Card(
                 [
                     dbc.CardHeader(
-                        [html.H2("Policy areas", className="h6 mb-0 me-auto"), export_buttons("themes")],
+                        [html.H2("Policy areas", className="h6 mb-0 me-auto"), export_buttons(THEMES_EXPORT)],
                         className="d-flex align-items-center",
                     ),
                     dbc.CardBody(grid),

@@ -156,17 +156,12 @@ def build_cases(base: str, commitment: str) -> list[Case]:
 
 def floors(url: str, cases: list[Case]) -> None:
     """In-process floor of each router render: its SQL time plus encoding its figures as plain JSON."""
-    import importlib
-
-    import callbacks.pages as pages
     from dashboard.domain.filters import Filters
-    from dashboard.factory import PAGE_MODULES
+    from dashboard.pages import ROUTER
     from dashboard.settings import Settings
     from dashboard.web.context import AppContext
     from data_access.db import get_engine
 
-    for name in PAGE_MODULES:
-        importlib.import_module(name)
     engine = get_engine(url)
     app_ctx = AppContext(engine, Settings(database_url=url, today=BENCH_TODAY))
     sql_time = [0.0]
@@ -185,7 +180,7 @@ def floors(url: str, cases: list[Case]) -> None:
         best = None
         for _ in range(3):
             sql_time[0] = 0.0
-            page = pages.render(app_ctx, case.route, Filters())
+            page = ROUTER.render(app_ctx, case.route, Filters())
             figures = [c.figure for c in _walk(page.children) if isinstance(getattr(c, "figure", None), go.Figure)]
             started = time.perf_counter()
             for figure in figures:

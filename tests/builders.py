@@ -78,3 +78,25 @@ def build(engine: Engine, members: list[dict[str, Any]]) -> None:
 def report(as_of: dt.date, source: str, completion: str, **extra: Any) -> dict[str, Any]:
     """A progress report definition for build()."""
     return {"as_of": as_of, "source": source, "completion": completion, **extra}
+
+
+ROUTER_OUTPUTS = (
+    ("page-content", "children"),
+    ("breadcrumbs", "children"),
+    ("filter-alerts", "children"),
+    ("data-badge", "children"),
+    ("page-title", "data"),
+)
+
+
+def page_request(pathname: str, search: str = "") -> dict[str, Any]:
+    """The body the browser posts to /_dash-update-component to have the router render a URL."""
+    return {
+        "output": ".." + "...".join(f"{i}.{p}" for i, p in ROUTER_OUTPUTS) + "..",
+        "outputs": [{"id": i, "property": p} for i, p in ROUTER_OUTPUTS],
+        "inputs": [
+            {"id": "url", "property": "pathname", "value": pathname},
+            {"id": "url", "property": "search", "value": search},
+        ],
+        "changedPropIds": ["url.pathname"],
+    }

@@ -140,3 +140,11 @@ def _build() -> tuple[PolicyAreaDef, ...]:
 POLICY_AREAS: tuple[PolicyAreaDef, ...] = _build()
 POLICY_AREA_BY_SLUG: dict[str, PolicyAreaDef] = {a.slug: a for a in POLICY_AREAS}
 POLICY_AREA_COLUMNS: tuple[str, ...] = tuple(a.name for a in POLICY_AREAS)
+
+
+def area_slugs(slug: str) -> tuple[str, ...]:
+    """The slugs a policy area stands for: a parent group with all its sub-areas, else the area alone."""
+    area = POLICY_AREA_BY_SLUG[slug]
+    if not area.is_group:
+        return (slug,)
+    return (slug, *(a.slug for a in POLICY_AREAS if a.parent == area.name))

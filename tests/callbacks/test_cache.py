@@ -11,6 +11,7 @@ from sqlalchemy import event
 
 from dashboard.domain.roles import Actor
 from dashboard.factory import create_app
+from dashboard.pages import ROUTER
 from dashboard.settings import Settings
 from data_access.accounts import create_user
 from data_access.db import get_engine
@@ -127,7 +128,7 @@ def test_cch005_only_read_only_views_are_cacheable(app):
     from dashboard.web.cache import is_cacheable
 
     assert is_cacheable(
-        "..page-content.children...breadcrumbs.children...filter-alerts.children...data-badge.children.."
+        "..page-content.children...breadcrumbs.children...filter-alerts.children...data-badge.children...page-title.data.."
     )
     assert is_cacheable('{"type":"commitments-grid","view":"abc"}.getRowsResponse')
     writes = [key for key in app.callback_map if "record" in key]
@@ -145,6 +146,6 @@ def test_cch006_an_error_banner_is_never_cached():
     url = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1"
     app_ctx = AppContext(get_engine(url), Settings(database_url=url))
     with Flask(__name__).test_request_context("/_dash-update-component", method="POST"):
-        page, *_ = render_page(app_ctx, "/", "")
+        page, *_ = render_page(app_ctx, ROUTER, "/", "")
         assert page.id == "db-error"
         assert g.response_uncacheable is True

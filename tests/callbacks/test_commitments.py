@@ -5,7 +5,6 @@ import datetime as dt
 import pytest
 from dash import dcc
 
-from callbacks import pages
 from callbacks.commitments import (
     commitments_export,
     grid_response,
@@ -13,9 +12,9 @@ from callbacks.commitments import (
     render_commitments,
     table_rows,
 )
-from callbacks.exports import TABLES
 from dashboard.domain.filters import Filters, parse_filters
 from dashboard.factory import create_app
+from dashboard.pages import ROUTER
 from dashboard.settings import Settings
 from dashboard.web.context import AppContext
 from data_access.db import get_engine
@@ -277,7 +276,7 @@ def test_cmt009_no_match_shows_an_empty_state_not_a_grid(app_ctx):
 
 def test_cmt010_export_rows_equal_the_table_rows(app_ctx):
     filters, _ = parse_filters("?region=Europe&region=Americas")
-    frame = TABLES["commitments"](app_ctx, filters, "/commitments")
+    frame = ROUTER.tables["commitments"](app_ctx, filters, "/commitments")
     assert list(frame.columns) == [header for _, header in layout.TABLE_COLUMNS]
     pages_ = [grid_response(app_ctx, {"startRow": s, "endRow": s + 2}, filters.to_query()) for s in (0, 2, 4)]
     shown = [[row[field] for field, _ in layout.TABLE_COLUMNS] for page in pages_ for row in page["rowData"]]
@@ -348,8 +347,9 @@ def test_cmt014_unknown_or_malicious_id_gives_a_clear_message(app_ctx, bad_id):
 
 def test_cmt015_routes_and_grid_callback_are_wired(db_url):
     app = create_app(Settings(database_url=db_url))
-    assert pages.resolve("/commitments")[0] is render_commitments
-    assert pages.resolve("/commitments/AL0002") == (render_commitment, {"ogp_id": "AL0002"})
+    assert ROUTER.resolve("/commitments")[0].render is render_commitments
+    spec, params = ROUTER.resolve("/commitments/AL0002")
+    assert (spec.render, params) == (render_commitment, {"ogp_id": "AL0002"})
     outputs = [key for key in app.callback_map if "getRowsResponse" in key]
     assert len(outputs) == 1
-    assert "commitments" in TABLES
+    assert "commitments" in ROUTER.tables

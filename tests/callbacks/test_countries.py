@@ -18,6 +18,7 @@ from callbacks.countries import (
 )
 from callbacks.shell import render_page
 from dashboard.domain.filters import Filters
+from dashboard.pages import ROUTER
 from dashboard.settings import Settings
 from dashboard.web.context import AppContext
 from data_access import queries
@@ -275,7 +276,7 @@ def test_cty004_table_rows_and_export_match(app_ctx):
     grid = find(page.children, layout.COUNTRIES_TABLE)
     rows = {row["code"]: row for row in grid.rowData}
     assert set(rows) == {"ALB", "ARM", "ARBA", "MEX", "NOR"}
-    assert rows["ALB"]["member"] == "[Albania](/countries/ALB)"
+    assert rows["ALB"]["member"] == "[Albania](</countries/ALB>)"
     assert rows["NOR"]["high_completion_share"] is None
     assert all(c.get("sortable") for c in [grid.defaultColDef])
     export = countries_export(app_ctx, Filters(), "/countries")
@@ -379,10 +380,10 @@ def test_cty011_bad_member_codes_give_a_message(app_ctx, code, message):
 
 
 def test_cty012_routes_resolve_through_the_shell(app_ctx):
-    content, trail, alerts, _ = render_page(app_ctx, "/countries/arba", "")
+    content, trail, alerts, _, _title = render_page(app_ctx, ROUTER, "/countries/arba", "")
     assert "Buenos Aires, Argentina" in text_of(content)
     assert "Countries" in str(trail)
-    content, _, _, _ = render_page(app_ctx, "/countries/%3Cimg%20src=x%3E", "")
+    content, _, _, _, _title = render_page(app_ctx, ROUTER, "/countries/%3Cimg%20src=x%3E", "")
     assert "is not a member code" in text_of(content)
 
 

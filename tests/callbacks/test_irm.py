@@ -10,6 +10,7 @@ from dash import no_update
 
 from callbacks import irm as irm_page
 from dashboard.domain.filters import Filters, parse_filters
+from dashboard.pages import ROUTER
 from dashboard.settings import Settings
 from dashboard.web.context import AppContext
 from data_access import progress_queries
@@ -217,9 +218,8 @@ def test_irm009_wiring(app_ctx):
     irm_page.register(app, app_ctx)
     keys = " ".join(app.callback_map)
     assert "url.search@" in keys and "irm-days-message.children" in keys
-    from callbacks.exports import TABLES
 
-    assert "irm-no-recent-report" in TABLES
+    assert "irm-no-recent-report" in ROUTER.tables
 
 
 def test_irm010_sample_dataset_renders(engine, db_url):

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 
 import pytest
 
-from callbacks import pages
 from dashboard.domain.filters import parse_filters
-from dashboard.factory import PAGE_MODULES
+from dashboard.pages import ROUTER
 from dashboard.settings import Settings
 from dashboard.web.context import AppContext
 from data_access.db import dispose_engines, get_engine, migrate
@@ -47,8 +45,6 @@ SEARCHES = (
 
 @pytest.fixture(scope="module")
 def app_ctx(tmp_path_factory):
-    for name in PAGE_MODULES:
-        importlib.import_module(name)
     url = f"sqlite:///{tmp_path_factory.mktemp('pages') / 'sample.sqlite'}"
     migrate(url)
     seed_sample(get_engine(url), scale=1, seed=2011, today=TODAY)
@@ -61,5 +57,5 @@ def app_ctx(tmp_path_factory):
 def test_pgf001_every_page_renders_under_every_filter(app_ctx, path, search):
     filters, problems = parse_filters(search, known_members={"XKX", "BRA", "ARBA"})
     assert problems == []
-    page = pages.render(app_ctx, path, filters)  # any exception fails the test
+    page = ROUTER.render(app_ctx, path, filters)  # any exception fails the test
     assert page is not None and page.children is not None

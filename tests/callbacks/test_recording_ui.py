@@ -10,7 +10,6 @@ from flask_login import login_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from callbacks import pages
 from callbacks.commitments import render_commitment
 from callbacks.recording import (
     callback_outputs,
@@ -24,6 +23,7 @@ from dashboard.domain.filters import Filters
 from dashboard.domain.recordable import MAX_NOTE
 from dashboard.domain.roles import ANONYMOUS, Actor
 from dashboard.factory import create_app
+from dashboard.pages import ROUTER
 from dashboard.settings import Settings
 from dashboard.web.auth import SignedInUser
 from dashboard.web.context import AppContext
@@ -419,10 +419,10 @@ def test_rec010_the_page_uses_the_signed_in_user_of_the_request(db_url, app_ctx,
     app = create_app(Settings(database_url=db_url, today=TODAY))
     with app.server.test_request_context("/commitments/AL0001"):
         login_user(SignedInUser(actors["sofia"]))
-        page = pages.render(app_ctx, "/commitments/AL0001", Filters())
+        page = ROUTER.render(app_ctx, "/commitments/AL0001", Filters())
     assert has_id(page.children, form.PROGRESS_SAVE)
     with app.server.test_request_context("/commitments/AL0001"):
-        page = pages.render(app_ctx, "/commitments/AL0001", Filters())
+        page = ROUTER.render(app_ctx, "/commitments/AL0001", Filters())
     assert not has_id(page.children, form.PROGRESS_SAVE) and has_id(page.children, form.RECORD_NOTE)
 
 

@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from dash import no_update
 
-import callbacks.overview  # noqa: F401  (registers the overview route)
 from callbacks.shell import FILTER_INPUTS, drill_href, render_page, sync_filters
 from dashboard.factory import create_app
+from dashboard.pages import ROUTER
 from dashboard.settings import Settings
 from dashboard.web.context import AppContext
 from data_access.db import get_engine
@@ -52,20 +52,20 @@ def app_ctx(db_url):
 
 
 def test_shl001_unknown_path_shows_a_message(app_ctx):
-    page, trail, alerts, badge = render_page(app_ctx, "/nowhere", "")
+    page, trail, alerts, badge, _title = render_page(app_ctx, ROUTER, "/nowhere", "")
     assert "There is no page at '/nowhere'" in text_of(page)
     assert "Page not found" in str(trail)
 
 
 def test_shl002_bad_filters_are_listed_and_the_page_still_renders(app_ctx):
-    page, _, alerts, _ = render_page(app_ctx, "/", "?region=Mars&member=ZZZ")
+    page, _, alerts, _, _title = render_page(app_ctx, ROUTER, "/", "?region=Mars&member=ZZZ")
     assert "Unknown region 'Mars'" in text_of(alerts)
     assert "Unknown member 'ZZZ'" in text_of(alerts)
     assert "Overview" in text_of(page)
 
 
 def test_shl003_imported_data_badge_is_not_sample(app_ctx):
-    _, _, _, badge = render_page(app_ctx, "/", "")
+    _, _, _, badge, _title = render_page(app_ctx, ROUTER, "/", "")
     assert "OGP data" in text_of(badge)
     assert "Sample" not in text_of(badge)
 
@@ -74,7 +74,7 @@ def test_shl004_unreachable_database_gives_a_banner_not_a_crash():
     # A real PostgreSQL URL on a port where nothing listens: the driver fails to connect.
     url = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1"
     app_ctx = AppContext(get_engine(url), Settings(database_url=url))
-    page, trail, alerts, _ = render_page(app_ctx, "/", "")
+    page, trail, alerts, _, _title = render_page(app_ctx, ROUTER, "/", "")
     assert "database cannot be reached" in text_of(page)
     assert page.id == ids.DB_ERROR
 

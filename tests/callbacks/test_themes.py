@@ -7,6 +7,7 @@ import pytest
 from callbacks.shell import render_page
 from callbacks.themes import area_table, render_theme, render_themes, themes_export
 from dashboard.domain.filters import Filters
+from dashboard.pages import ROUTER
 from dashboard.settings import Settings
 from dashboard.web.context import AppContext
 from data_access import queries
@@ -167,7 +168,7 @@ def test_thm008_unknown_area_gives_a_message(app_ctx, slug, message):
 
 
 def test_thm009_routes_resolve_through_the_shell(app_ctx):
-    content, trail, _, _ = render_page(app_ctx, "/themes/justice", "")
+    content, trail, _, _, _title = render_page(app_ctx, ROUTER, "/themes/justice", "")
     assert "Justice" in text_of(content)
     assert "No member has commitments in this area" in str(content)  # an empty state that explains
 

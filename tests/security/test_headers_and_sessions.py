@@ -17,6 +17,7 @@ from dashboard.settings import Settings
 from dashboard.web import auth
 from data_access.accounts import create_user
 from data_access.db import get_engine
+from tests.builders import page_request
 from tests.security import PASSWORD, csrf_token, sign_in, two_members
 
 ONE_MB = 1_000_000
@@ -168,17 +169,7 @@ def test_gate004_signed_in_viewer_reads_everything(private):
     sign_in(client, "vera")
     assert client.get("/").status_code == 200
     assert client.get("/_dash-layout").status_code == 200
-    body = {
-        "output": "..page-content.children...breadcrumbs.children...filter-alerts.children...data-badge.children..",
-        "outputs": [
-            {"id": i, "property": "children"} for i in ("page-content", "breadcrumbs", "filter-alerts", "data-badge")
-        ],
-        "inputs": [
-            {"id": "url", "property": "pathname", "value": "/commitments/AL0001"},
-            {"id": "url", "property": "search", "value": ""},
-        ],
-        "changedPropIds": ["url.pathname"],
-    }
+    body = page_request("/commitments/AL0001")
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code == 200 and "Open budgets" in response.get_data(as_text=True)
 

@@ -20,6 +20,7 @@ from callbacks.shell import render_page
 from dashboard.domain.filters import Filters, parse_filters
 from dashboard.domain.roles import Actor
 from dashboard.factory import create_app
+from dashboard.pages import ROUTER
 from dashboard.settings import Settings
 from dashboard.web.context import AppContext
 from data_access.db import get_engine
@@ -27,6 +28,7 @@ from data_access.models import ActionPlan, AuditEntry, Commitment, DelayNote, Me
 from data_access.ogp_sheet.upsert import import_ogp_sheet
 from data_access.recording import add_delay_note
 from layouts.commitments import DETAIL_TEXT, DETAIL_TITLE
+from tests.builders import page_request
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '<img src=x onerror="alert(document.cookie)">'
@@ -113,17 +115,7 @@ def test_hst002_commitment_page_shows_markup_as_text(hostile):
 
 def test_hst003_page_callback_sends_markup_as_a_json_string(hostile):
     app = create_app(Settings(database_url=hostile.settings.database_url, today="2024-03-01"))
-    body = {
-        "output": "..page-content.children...breadcrumbs.children...filter-alerts.children...data-badge.children..",
-        "outputs": [
-            {"id": i, "property": "children"} for i in ("page-content", "breadcrumbs", "filter-alerts", "data-badge")
-        ],
-        "inputs": [
-            {"id": "url", "property": "pathname", "value": f"/commitments/{first_id(hostile)}"},
-            {"id": "url", "property": "search", "value": ""},
-        ],
-        "changedPropIds": ["url.pathname"],
-    }
+    body = page_request(f"/commitments/{first_id(hostile)}")
     response = app.server.test_client().post("/_dash-update-component", json=body)
     assert response.status_code == 200 and response.content_type == "application/json"
     tree = response.get_json()["response"]["page-content"]["children"]
@@ -144,7 +136,7 @@ def test_hst004_commitments_grid_escapes_the_markdown_link_and_keeps_titles_plai
 
 
 def test_hst005_exported_titles_cannot_run_as_spreadsheet_formulas(hostile):
-    payload = build_download(hostile, "commitments", "csv", "/commitments", "")
+    payload = build_download(hostile, ROUTER.tables, "commitments", "csv", "/commitments", "")
     exported = pd.read_csv(io.BytesIO(base64.b64decode(payload["content"])), dtype=str, encoding="utf-8-sig")
     assert sorted(exported["Title"]) == sorted([TITLE, "'" + FORMULA, exported["Title"][2]])
     assert not exported["Title"].str.startswith(("=", "+", "-", "@")).any()
@@ -163,7 +155,7 @@ SQL_FILTERS = [
 @pytest.mark.parametrize(("search", "warning"), SQL_FILTERS, ids=[s for s, _ in SQL_FILTERS])
 def test_hst006_sql_fragments_in_url_filters_are_warned_about_and_ignored(hostile, search, warning):
     before = counts(hostile.engine)
-    page, _, alerts, _ = render_page(hostile, "/commitments", search)
+    page, _, alerts, _, _title = render_page(hostile, ROUTER, "/commitments", search)
     shown = " ".join(texts(as_json(alerts)))
     assert "Some filters in this link were not understood" in shown
     assert warning in shown

@@ -1,0 +1,85 @@
+"""The parts of a commitment's page that a save redraws, and finding a commitment by the id in its URL.
+
+Shared by the commitment page (callbacks.commitments) and its recording forms (callbacks.recording).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import unquote
+
+import pandas as pd
+
+from dashboard.domain.filters import Filters
+from dashboard.domain.recordable import RECORDABLE_RATINGS
+from dashboard.domain.roles import Actor
+from dashboard.domain.rules import DelayStatus, cycle_position, format_day
+from dashboard.domain.status import commitment_delays
+from dashboard.web.context import AppContext
+from data_access import commitment_queries, recording
+from layouts import commitments as layout
+from layouts import recording as record_layout
+
+COMMITMENT_ID = re.compile(r"^[A-Z0-9][A-Z0-9_.-]{1,19}$")
+
+
+def find_commitment(ctx: AppContext, raw_id: str) -> dict[str, Any] | None:
+    """The commitment of an id taken from a URL (validated against COMMITMENT_ID first), or None."""
+    wanted = unquote(raw_id or "").strip()
+    if not COMMITMENT_ID.match(wanted.upper()):
+        return None
+    return commitment_queries.commitment_detail(ctx.engine, wanted)
+
+
+def live_sections(
+    ctx: AppContext,
+    filters: Filters,
+    detail: dict[str, Any],
+    actor: Actor,
+    *,
+    notice: Any = None,
+    active_form: str | None = None,
+) -> dict[str, Any]:
+    """Children of every part of the commitment page a save changes (layout.LIVE_SECTIONS), from the database."""
+    today = filters.as_of or ctx.today()
+    progress = detail["progress"]
+    known = progress[progress["as_of"] <= today]
+    delays = commitment_delays(
+        pd.DataFrame(
+            [(detail["id"], detail["start_date"], detail["end_date"], detail["completion"])],
+            columns=["commitment_id", "start_date", "end_date", "completion"],
+        ),
+        known.tail(1).assign(commitment_id=detail["id"])[["commitment_id", "source", "as_of", "completion", "result"]],
+        detail["milestones"].assign(commitment_id=detail["id"]),
+        today,
+    ).iloc[0]
+    status = DelayStatus(delays["delay_status"], delays["delay_reason"], delays["severity"])
+    start, end = detail["start_date"], detail["end_date"]
+    position = (
+        f"Implementation {format_day(start)} to {format_day(end)}: {cycle_position(start, end, today).label}"
+        if start and end and end > start
+        else None
+    )
+    ratings = {attr: detail.get(attr) for attr in RECORDABLE_RATINGS}
+    ogp_id = detail["ogp_id"]
+    return {
+        layout.DETAIL_STATUS_SECTION: [layout.delay_card(status, position), layout.latest_by_source(progress)],
+        layout.DETAIL_HISTORY_SECTION: layout.history_card(
+            progress, layout.progress_figure(progress, today=today, end=end)
+        ),
+        layout.DETAIL_RECORD_SECTION: record_layout.record_card(
+            actor,
+            detail["member_code"],
+            detail["member_name"],
+            ratings,
+            ctx.today(),
+            notice=notice,
+            active_form=active_form,
+        ),
+        layout.DETAIL_NOTES_SECTION: record_layout.delay_notes_card(recording.delay_notes(ctx.engine, ogp_id)),
+        layout.DETAIL_RATINGS_SECTION: layout.ratings_card(detail),
+        layout.DETAIL_AUDIT_SECTION: record_layout.audit_card(
+            recording.audit_log(ctx.engine, entity="commitment", entity_id=ogp_id)
+        ),
+    }

@@ -1,0 +1,39 @@
+"""URLs in and out: the filters a URL carries, and links to other views that keep them."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+from urllib.parse import quote
+
+from dashboard.domain.filters import Filters, parse_filters
+from dashboard.web.context import AppContext
+from data_access import queries
+
+
+def current_filters(ctx: AppContext, search: str | None) -> tuple[Filters, list[str]]:
+    """Filters of the URL, validated against the members in the database, and the problems found."""
+    return parse_filters(search, known_members=queries.member_codes(ctx.engine))
+
+
+@lru_cache(maxsize=64)
+def filter_query(filters: Filters) -> str:
+    """The filters' query string without the page's view choices (cached: a page builds hundreds of links)."""
+    return filters.replace(view=()).to_query()
+
+
+def link(path: str, filters: Filters, *, view: dict[str, str] | None = None, **changes: Any) -> str:
+    """A path plus the current filters (some changed) as its query string; page view choices only if given."""
+    if not changes and not view:
+        return path + filter_query(filters)
+    return path + filters.replace(view=(), **changes).with_view(**(view or {})).to_query()
+
+
+def member_href(code: str, filters: Filters) -> str:
+    """Link to a member's page, carrying the current filters."""
+    return link(f"/countries/{quote(code)}", filters)
+
+
+def commitment_href(ogp_id: str, filters: Filters) -> str:
+    """Link to a commitment's page, carrying the current filters."""
+    return link(f"/commitments/{quote(ogp_id)}", filters)

@@ -1,0 +1,99 @@
+"""The pages of the dashboard, one entry each: the router, navbar, tab titles, exports and validation layout
+are all built from this list. Adding a page: `layouts/<page>.py`, `callbacks/<page>.py` and one entry here."""
+
+from __future__ import annotations
+
+from callbacks import commitments, countries, cycle, delays, irm, overview, recording, themes
+from callbacks.pages import NavItem, PageSpec, Router
+from layouts import commitments as commitments_layout
+from layouts import countries as countries_layout
+from layouts import cycle as cycle_layout
+from layouts import delays as delays_layout
+from layouts import irm as irm_layout
+from layouts import recording as recording_layout
+from layouts import themes as themes_layout
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec(
+        path="/",
+        title="Overview",
+        render=overview.render_overview,
+        nav=NavItem("Overview", "bi-speedometer2"),
+    ),
+    PageSpec(
+        path="/cycle",
+        title="Cycle",
+        render=cycle.render_cycle,
+        nav=NavItem("Cycle", "bi-calendar-range"),
+        tables={
+            cycle_layout.CYCLE_PLANS_TABLE: cycle.plans_table_export,
+            cycle_layout.CYCLE_SUBMISSIONS_TABLE: cycle.submissions_table_export,
+        },
+        register=cycle.register,
+        skeleton=cycle_layout.skeleton,
+    ),
+    PageSpec(
+        path="/countries",
+        title="Countries",
+        render=countries.render_countries,
+        nav=NavItem("Countries", "bi-globe-americas"),
+        tables={countries_layout.COUNTRIES_EXPORT: countries.countries_export},
+    ),
+    PageSpec(
+        path="/countries/(?P<code>[^/]+)",
+        title="Member",
+        render=countries.render_member,
+        tables={countries_layout.MEMBER_DELAYS_EXPORT: countries.member_delays_export},
+    ),
+    PageSpec(
+        path="/themes",
+        title="Themes",
+        render=themes.render_themes,
+        nav=NavItem("Themes", "bi-tags"),
+        tables={themes_layout.THEMES_EXPORT: themes.themes_export},
+    ),
+    PageSpec(path="/themes/(?P<slug>[^/]+)", title="Policy area", render=themes.render_theme),
+    PageSpec(
+        path="/commitments",
+        title="Commitments",
+        render=commitments.render_commitments,
+        nav=NavItem("Commitments", "bi-list-check"),
+        tables={commitments_layout.COMMITMENTS_EXPORT: commitments.commitments_export},
+        register=commitments.register,
+        skeleton=commitments_layout.list_skeleton,
+    ),
+    PageSpec(
+        path="/commitments/(?P<ogp_id>[^/]+)",
+        title="Commitment",
+        render=commitments.render_commitment,
+        register=recording.register,
+        skeleton=lambda: [*commitments_layout.detail_skeleton(), *recording_layout.skeleton()],
+    ),
+    PageSpec(
+        path="/delays",
+        title="Delays",
+        render=delays.render_delays,
+        nav=NavItem("Delays", "bi-hourglass-split"),
+        tables={
+            delays_layout.DELAYS_COMMITMENTS_TABLE: delays.commitments_export,
+            delays_layout.DELAYS_PLANS_TABLE: delays.plans_export,
+            delays_layout.DELAYS_DEADLINES_TABLE: delays.deadlines_export,
+        },
+    ),
+    PageSpec(
+        path="/irm",
+        title="IRM",
+        render=irm.render_irm,
+        nav=NavItem("IRM", "bi-clipboard-data"),
+        tables={
+            irm_layout.IRM_MIDTERM_TABLE: irm.midterm_export,
+            irm_layout.IRM_NO_REPORT_TABLE: irm.no_report_export,
+            irm_layout.IRM_DISAGREEMENT_TABLE: irm.disagreement_export,
+            irm_layout.IRM_CHANGE_TABLE: irm.change_export,
+        },
+        register=irm.register,
+        skeleton=irm_layout.skeleton,
+    ),
+)
+
+ROUTER = Router(PAGES)
