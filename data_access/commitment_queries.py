@@ -14,8 +14,8 @@ from sqlalchemy import Engine, Select, and_, case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from dashboard.domain.scales import COMPLETION, POTENTIAL_FOR_RESULTS, POTENTIAL_IMPACT, Scale
-from data_access.models import ActionPlan, Commitment, Member, Milestone, ProgressReport
-from data_access.queries import commitment_conditions
+from data_access.models import ActionPlan, Commitment, Member, Milestone
+from data_access.queries import commitment_scope, ranked_reports
 
 ROW_COLUMNS = [
     "commitment_id",  # database id
@@ -38,31 +38,6 @@ ROW_COLUMNS = [
 PROGRESS_COLUMNS = ["report_id", "as_of", "source", "completion", "result", "note", "evidence_url", "recorded_by"]
 MILESTONE_COLUMNS = ["milestone_id", "title", "due_date", "done_date"]
 MAX_PAGE = 500
-
-
-def _latest_report(on: dt.date | None, ids: Sequence[int] | None = None) -> Any:
-    """Subquery: the single latest progress report per commitment (any source), dated on or before `on`.
-
-    `ids` limits it to those commitments (ranking every report of the database is the slow part).
-    """
-    ranked = select(
-        ProgressReport.commitment_id,
-        ProgressReport.source,
-        ProgressReport.as_of,
-        ProgressReport.completion,
-        ProgressReport.result,
-        func.row_number()
-        .over(
-            partition_by=ProgressReport.commitment_id,
-            order_by=(ProgressReport.as_of.desc(), ProgressReport.id.desc()),
-        )
-        .label("rank"),
-    )
-    if on is not None:
-        ranked = ranked.where(ProgressReport.as_of <= on)
-    if ids is not None:
-        ranked = ranked.where(ProgressReport.commitment_id.in_([int(i) for i in ids]))
-    return ranked.subquery("latest_report")
 
 
 def _rank(column: Any, scale: Scale) -> Any:
@@ -89,7 +64,7 @@ def _sort_keys(latest: Any) -> dict[str, Any]:
     }
 
 
-SORT_KEYS: frozenset[str] = frozenset(_sort_keys(_latest_report(None)))
+SORT_KEYS: frozenset[str] = frozenset(_sort_keys(ranked_reports(per_source=False)))
 # Sort keys that need every commitment's latest report; the others page first and rank reports of the page only.
 PROGRESS_SORT_KEYS = frozenset({"progress_completion", "progress_source", "progress_as_of"})
 
@@ -97,35 +72,31 @@ PROGRESS_SORT_KEYS = frozenset({"progress_completion", "progress_source", "progr
 def _rows_statement(
     ids: Sequence[int] | None, on: dt.date | None, filters: dict[str, Any], *, rank_ids_only: bool = False
 ) -> tuple[Select, Any]:
-    latest = _latest_report(on, ids if rank_ids_only else None)
-    stmt = (
-        select(
-            Commitment.id,
-            Commitment.ogp_id,
-            Commitment.title,
-            Member.code,
-            Member.name,
-            ActionPlan.ogp_id,
-            Commitment.start_date,
-            Commitment.end_date,
-            Commitment.completion,
-            Commitment.starred,
-            Commitment.potential_impact,
-            Commitment.potential_for_results,
-            latest.c.completion,
-            latest.c.source,
-            latest.c.as_of,
-            latest.c.result,
-        )
-        .select_from(Commitment)
-        .join(ActionPlan, Commitment.action_plan_id == ActionPlan.id)
-        .join(Member, ActionPlan.member_id == Member.id)
-        .outerjoin(latest, and_(latest.c.commitment_id == Commitment.id, latest.c.rank == 1))
+    latest = ranked_reports(per_source=False, on=on, commitment_ids=ids if rank_ids_only else None)
+    stmt = select(
+        Commitment.id,
+        Commitment.ogp_id,
+        Commitment.title,
+        Member.code,
+        Member.name,
+        ActionPlan.ogp_id,
+        Commitment.start_date,
+        Commitment.end_date,
+        Commitment.completion,
+        Commitment.starred,
+        Commitment.potential_impact,
+        Commitment.potential_for_results,
+        latest.c.completion,
+        latest.c.source,
+        latest.c.as_of,
+        latest.c.result,
     )
-    conditions = commitment_conditions(**filters)
+    stmt = commitment_scope(stmt, filters).outerjoin(
+        latest, and_(latest.c.commitment_id == Commitment.id, latest.c.rank == 1)
+    )
     if ids is not None:
-        conditions.append(Commitment.id.in_([int(i) for i in ids]))
-    return (stmt.where(and_(*conditions)) if conditions else stmt), latest
+        stmt = stmt.where(Commitment.id.in_([int(i) for i in ids]))
+    return stmt, latest
 
 
 def commitment_rows(
@@ -181,19 +152,11 @@ def _page_ids(
     filters: dict[str, Any],
 ) -> list[int]:
     """Ids of the commitments of one page, in order, for a sort that needs no progress report."""
-    stmt = (
-        select(Commitment.id)
-        .select_from(Commitment)
-        .join(ActionPlan, Commitment.action_plan_id == ActionPlan.id)
-        .join(Member, ActionPlan.member_id == Member.id)
-    )
-    conditions = commitment_conditions(**filters)
+    stmt = commitment_scope(select(Commitment.id), filters)
     if ids is not None:
-        conditions.append(Commitment.id.in_([int(i) for i in ids]))
-    if conditions:
-        stmt = stmt.where(and_(*conditions))
+        stmt = stmt.where(Commitment.id.in_([int(i) for i in ids]))
     if sort in SORT_KEYS:
-        key = _sort_keys(_latest_report(None))[sort]
+        key = _sort_keys(ranked_reports(per_source=False))[sort]
         stmt = stmt.order_by(key.is_(None), key.desc() if descending else key.asc(), Commitment.ogp_id)
     else:
         stmt = stmt.order_by(Member.name, Commitment.ogp_id)
@@ -206,15 +169,7 @@ def _page_ids(
 
 def commitment_count(engine: Engine, **filters: Any) -> int:
     """How many commitments match the filters."""
-    stmt = (
-        select(func.count(Commitment.id))
-        .select_from(Commitment)
-        .join(ActionPlan, Commitment.action_plan_id == ActionPlan.id)
-        .join(Member, ActionPlan.member_id == Member.id)
-    )
-    conditions = commitment_conditions(**filters)
-    if conditions:
-        stmt = stmt.where(and_(*conditions))
+    stmt = commitment_scope(select(func.count(Commitment.id)), filters)
     with engine.connect() as conn:
         return int(conn.scalar(stmt) or 0)
 

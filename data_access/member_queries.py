@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, and_, case, func, select
+from sqlalchemy import Engine, case, func, select
 
 from dashboard.domain.policy_areas import POLICY_AREAS, slugify
 from data_access.models import ActionPlan, Commitment, Member, PolicyArea, commitment_policy_area
@@ -17,7 +17,7 @@ from data_access.queries import (
     HIGH_COMPLETION_CASE,
     STARRED_CASE,
     _frame,
-    commitment_conditions,
+    commitment_scope,
 )
 
 MEMBER_COLUMNS = ["code", "name", "region", "member_type", "status", "joined_year"]
@@ -81,24 +81,16 @@ def policy_area_counts(engine: Engine, *, groups: bool, by: str | None = None, *
         .subquery()
     )
     keys = [tags.c.area] + ([AREA_GROUPINGS[by]] if by else [])
-    stmt = (
-        select(
-            *keys,
-            func.count(Commitment.id),
-            func.sum(ASSESSED_CASE),
-            func.sum(HIGH_COMPLETION_CASE),
-            func.sum(STARRED_CASE),
-            func.sum(AMBITION_RATED_CASE),
-            func.sum(AMBITIOUS_CASE),
-        )
-        .select_from(Commitment)
-        .join(ActionPlan, Commitment.action_plan_id == ActionPlan.id)
-        .join(Member, ActionPlan.member_id == Member.id)
-        .join(tags, tags.c.commitment_id == Commitment.id)
+    stmt = select(
+        *keys,
+        func.count(Commitment.id),
+        func.sum(ASSESSED_CASE),
+        func.sum(HIGH_COMPLETION_CASE),
+        func.sum(STARRED_CASE),
+        func.sum(AMBITION_RATED_CASE),
+        func.sum(AMBITIOUS_CASE),
     )
-    conditions = commitment_conditions(**filters)
-    if conditions:
-        stmt = stmt.where(and_(*conditions))
+    stmt = commitment_scope(stmt, filters).join(tags, tags.c.commitment_id == Commitment.id)
     stmt = stmt.group_by(*keys).order_by(*keys)
     frame = _frame(engine, stmt, ["policy_area"] + ([by] if by else []) + AREA_COUNT_COLUMNS)
     frame["policy_area"] = frame["policy_area"].map(lambda name: _SLUG_BY_NAME.get(name, slugify(name)))

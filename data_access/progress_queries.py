@@ -11,25 +11,19 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, func, select
 
 from dashboard.domain.rules import AT_RISK_BEHIND_SHARE, PROGRESS_SHARE, sources_disagree
 from dashboard.domain.scales import COMPLETION, HIGH_COMPLETION
 from dashboard.domain.status import commitment_delays, latest_overall, plan_statuses
 from data_access import queries
-from data_access.models import ActionPlan, Commitment, Member
-from data_access.queries import commitment_conditions
+from data_access.models import Commitment
 
-PLAN_FILTERS = ("member", "region", "member_type", "cycle")
 RECENTLY_ENDED_DAYS = 365  # delays and disagreements cover plans running today or ended within 12 months
 SUBMISSION_LOOKBACK_DAYS = 730  # plan due dates shown on the cycle page: from two years back...
 SUBMISSION_LOOKAHEAD_DAYS = 365  # ...to one year ahead
 LATE_SUBMISSIONS = ("contrary to process", "overdue", "late", "due")  # worst first
 DEADLINE_DAYS = 90
-
-
-def _plan_filters(filters: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in filters.items() if k in PLAN_FILTERS and v}
 
 
 def _as_date(value: Any) -> dt.date | None:
@@ -78,7 +72,7 @@ def cycle_plans(engine: Engine, *, as_of: dt.date, **filters: Any) -> pd.DataFra
     A plan counts as behind when its mean progress share trails the share of time gone by more than
     the at-risk margin of the delay rule (0.25). Columns CYCLE_PLAN_COLUMNS, ordered by member name.
     """
-    plans = queries.action_plans(engine, running_on=as_of, **_plan_filters(filters))
+    plans = queries.action_plans(engine, running_on=as_of, **filters)
     # Imported plans carry no delivery date but have commitments; a plan without either was not delivered.
     delivered = [
         (_as_date(d) is None and n > 0) or (_as_date(d) is not None and _as_date(d) <= as_of)
@@ -166,7 +160,7 @@ def plan_submissions(engine: Engine, *, as_of: dt.date, **filters: Any) -> pd.Da
     A plan delivered after `as_of` counts as not delivered then. Due dates from two years before to
     one year after `as_of` are considered. Columns SUBMISSION_COLUMNS, worst status first, then due date.
     """
-    plans = queries.action_plans(engine, **_plan_filters(filters))
+    plans = queries.action_plans(engine, **filters)
     if plans.empty:
         return pd.DataFrame(columns=SUBMISSION_COLUMNS)
     plans = plans.copy()
@@ -202,12 +196,7 @@ def plan_submissions(engine: Engine, *, as_of: dt.date, **filters: Any) -> pd.Da
 def scope_plan_ids(engine: Engine, *, today: dt.date, **filters: Any) -> list[str]:
     """OGP ids of plans running today or ended within the last 12 months (started on or before today)."""
     since = today - dt.timedelta(days=RECENTLY_ENDED_DAYS)
-    stmt = select(ActionPlan.ogp_id).join(Member, ActionPlan.member_id == Member.id)
-    conditions = [ActionPlan.start_date <= today, ActionPlan.end_date >= since]
-    plan_filters = _plan_filters(filters)
-    conditions += commitment_conditions(**plan_filters)
-    with engine.connect() as conn:
-        return list(conn.scalars(stmt.where(and_(*conditions)).order_by(ActionPlan.ogp_id)))
+    return queries.plan_ids(engine, running_from=since, running_to=today, **filters)
 
 
 DELAY_ROW_COLUMNS = [
@@ -349,7 +338,7 @@ def no_recent_reports(engine: Engine, *, today: dt.date, days: int, **filters: A
     report yet); a commitment without a start date uses its plan's. A report dated exactly `days` ago
     still counts as recent. Columns NO_RECENT_COLUMNS: never reported first, then the oldest last report.
     """
-    plans = queries.action_plans(engine, running_on=today, **_plan_filters(filters))
+    plans = queries.action_plans(engine, running_on=today, **filters)
     plan_ids = list(plans["action_plan"])
     if not plan_ids:
         return pd.DataFrame(columns=NO_RECENT_COLUMNS)
@@ -455,15 +444,9 @@ def completion_change_counts(engine: Engine, **filters: Any) -> pd.DataFrame:
     Columns COMPLETION_CHANGE_COLUMNS.
     """
     kwargs = {k: v for k, v in filters.items() if v is not None}
-    stmt = (
-        select(Commitment.completion_midterm, Commitment.completion_end_of_term, func.count(Commitment.id))
-        .select_from(Commitment)
-        .join(ActionPlan, Commitment.action_plan_id == ActionPlan.id)
-        .join(Member, ActionPlan.member_id == Member.id)
+    stmt = queries.commitment_scope(
+        select(Commitment.completion_midterm, Commitment.completion_end_of_term, func.count(Commitment.id)), kwargs
     )
-    conditions = commitment_conditions(**kwargs)
-    if conditions:
-        stmt = stmt.where(and_(*conditions))
     stmt = stmt.group_by(Commitment.completion_midterm, Commitment.completion_end_of_term)
     with engine.connect() as conn:
         rows = conn.execute(stmt).all()

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, Select, and_, case, distinct, func, literal, or_, select
-from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql import ColumnElement, Subquery
 
 from dashboard.domain.scales import HIGH_COMPLETION
 from data_access.models import (
@@ -93,7 +93,8 @@ def commitment_conditions(
     return conditions
 
 
-def _scoped(stmt: Select, filters: dict[str, Any]) -> Select:
+def commitment_scope(stmt: Select, filters: dict[str, Any]) -> Select:
+    """A select over Commitment joined to its ActionPlan and Member, restricted by commitment_conditions(**filters)."""
     stmt = stmt.select_from(Commitment).join(ActionPlan, Commitment.action_plan_id == ActionPlan.id)
     stmt = stmt.join(Member, ActionPlan.member_id == Member.id)
     conditions = commitment_conditions(**filters)
@@ -161,13 +162,13 @@ def commitments(engine: Engine, *, columns: Sequence[str] | None = None, **filte
     unknown = [name for name in names if name not in _COMMITMENT_SELECT]
     if unknown:
         raise ValueError(f"unknown commitment columns {unknown}")
-    stmt = _scoped(select(*(_COMMITMENT_SELECT[name] for name in names)), filters)
+    stmt = commitment_scope(select(*(_COMMITMENT_SELECT[name] for name in names)), filters)
     return _frame(engine, stmt.order_by(Member.name, Commitment.ogp_id), names)
 
 
 def overview_counts(engine: Engine, **filters: Any) -> dict[str, int]:
     """Counts behind the overview KPIs: members, plans, commitments, assessed, high completion, starred."""
-    stmt = _scoped(
+    stmt = commitment_scope(
         select(
             func.count(distinct(Member.id)),
             func.count(distinct(ActionPlan.id)),
@@ -201,13 +202,13 @@ def completion_counts(engine: Engine, *, by: str, **filters: Any) -> pd.DataFram
     if by == "policy_area":
         group = PolicyArea.slug
         stmt = select(group, Commitment.completion, func.count(Commitment.id))
-        stmt = _scoped(stmt, filters)
+        stmt = commitment_scope(stmt, filters)
         stmt = stmt.join(commitment_policy_area, commitment_policy_area.c.commitment_id == Commitment.id).join(
             PolicyArea, PolicyArea.id == commitment_policy_area.c.policy_area_id
         )
     elif by in GROUPINGS:
         group = GROUPINGS[by]
-        stmt = _scoped(select(group, Commitment.completion, func.count(Commitment.id)), filters)
+        stmt = commitment_scope(select(group, Commitment.completion, func.count(Commitment.id)), filters)
     else:
         raise ValueError(f"cannot group by {by!r}")
     stmt = stmt.group_by(group, Commitment.completion).order_by(group)
@@ -219,7 +220,7 @@ def cycle_trend(engine: Engine, **filters: Any) -> pd.DataFrame:
 
     Columns: cycle, commitments, assessed, high_completion, star_rated, starred, ambition_rated, ambitious.
     """
-    stmt = _scoped(
+    stmt = commitment_scope(
         select(
             ActionPlan.submission_year,
             func.count(Commitment.id),
@@ -263,7 +264,7 @@ MEMBER_SUMMARY_COLUMNS = [
 
 def member_summary(engine: Engine, **filters: Any) -> pd.DataFrame:
     """One row per member with commitments matching the filters; columns MEMBER_SUMMARY_COLUMNS."""
-    stmt = _scoped(
+    stmt = commitment_scope(
         select(
             Member.code,
             Member.name,
@@ -302,16 +303,32 @@ PLAN_COLUMNS = [
 ]
 
 
-def action_plans(
-    engine: Engine,
+# Filters that apply to action plans; commitment-level filters (policy area, completion, starred) do not.
+PLAN_FILTERS = ("member", "region", "member_type", "cycle")
+
+
+def plan_scope(
+    stmt: Select,
     *,
-    member: Sequence[str] | None = None,
-    region: Sequence[str] | None = None,
-    member_type: Sequence[str] | None = None,
-    cycle: Sequence[int] | None = None,
-    running_on: dt.date | None = None,
-    **_ignored: Any,
-) -> pd.DataFrame:
+    running_from: dt.date | None = None,
+    running_to: dt.date | None = None,
+    **filters: Any,
+) -> Select:
+    """A select over ActionPlan joined to its Member, restricted by the plan-level filters (PLAN_FILTERS).
+
+    `running_from`/`running_to` keep plans whose implementation period overlaps that range (one date when
+    equal); other filters are ignored.
+    """
+    stmt = stmt.select_from(ActionPlan).join(Member, ActionPlan.member_id == Member.id)
+    conditions = commitment_conditions(**{k: v for k, v in filters.items() if k in PLAN_FILTERS})
+    if running_to is not None:
+        conditions.append(ActionPlan.start_date <= running_to)
+    if running_from is not None:
+        conditions.append(ActionPlan.end_date >= running_from)
+    return stmt.where(and_(*conditions)) if conditions else stmt
+
+
+def action_plans(engine: Engine, *, running_on: dt.date | None = None, **filters: Any) -> pd.DataFrame:
     """Action plans with their member and commitment count; columns PLAN_COLUMNS.
 
     `running_on` keeps plans whose implementation period contains that date. Commitment-level
@@ -335,29 +352,36 @@ def action_plans(
         ActionPlan.cohort,
         ActionPlan.co_creation_met,
         count,
-    ).join(Member, ActionPlan.member_id == Member.id)
-    if member:
-        stmt = stmt.where(Member.code.in_(list(member)))
-    if region:
-        stmt = stmt.where(Member.region.in_(list(region)))
-    if member_type:
-        stmt = stmt.where(Member.member_type.in_(list(member_type)))
-    if cycle:
-        stmt = stmt.where(ActionPlan.submission_year.in_([int(c) for c in cycle]))
-    if running_on is not None:
-        stmt = stmt.where(ActionPlan.start_date <= running_on, ActionPlan.end_date >= running_on)
+    )
+    stmt = plan_scope(stmt, running_from=running_on, running_to=running_on, **filters)
     stmt = stmt.order_by(Member.name, ActionPlan.number)
     return _frame(engine, stmt, PLAN_COLUMNS)
+
+
+def plan_ids(engine: Engine, *, running_from: dt.date, running_to: dt.date, **filters: Any) -> list[str]:
+    """OGP ids of the plans matching the plan-level filters whose implementation overlaps the range, sorted."""
+    stmt = plan_scope(select(ActionPlan.ogp_id), running_from=running_from, running_to=running_to, **filters)
+    with engine.connect() as conn:
+        return list(conn.scalars(stmt.order_by(ActionPlan.ogp_id)))
 
 
 LATEST_PROGRESS_COLUMNS = ["commitment_id", "source", "as_of", "completion", "result"]
 
 
-def latest_progress(engine: Engine, *, on: dt.date | None = None, **filters: Any) -> pd.DataFrame:
-    """Latest progress report per commitment and source dated on or before `on` (all when None).
+def ranked_reports(
+    *,
+    per_source: bool,
+    on: dt.date | None = None,
+    commitment_ids: Sequence[int] | Select | None = None,
+) -> Subquery:
+    """Subquery of progress reports ranked newest first: `rank` 1 is the latest report per commitment.
 
-    Columns LATEST_PROGRESS_COLUMNS; replaying a past date uses only reports that existed then.
+    per_source ranks within each (commitment, source) instead of across sources; `on` keeps reports dated on
+    or before it; `commitment_ids` (ids, or a select of ids) limits the ranking to those commitments
+    (ranking every report of the database is the slow part). Ties on the date go to the later entry.
+    Columns: commitment_id, source, as_of, completion, result, rank.
     """
+    partition = (ProgressReport.commitment_id, ProgressReport.source) if per_source else (ProgressReport.commitment_id,)
     ranked = select(
         ProgressReport.commitment_id,
         ProgressReport.source,
@@ -365,18 +389,25 @@ def latest_progress(engine: Engine, *, on: dt.date | None = None, **filters: Any
         ProgressReport.completion,
         ProgressReport.result,
         func.row_number()
-        .over(
-            partition_by=(ProgressReport.commitment_id, ProgressReport.source),
-            order_by=(ProgressReport.as_of.desc(), ProgressReport.id.desc()),
-        )
+        .over(partition_by=partition, order_by=(ProgressReport.as_of.desc(), ProgressReport.id.desc()))
         .label("rank"),
     )
     if on is not None:
         ranked = ranked.where(ProgressReport.as_of <= on)
-    if filters:
-        scope = _scoped(select(Commitment.id), filters)
-        ranked = ranked.where(ProgressReport.commitment_id.in_(scope))
-    ranked = ranked.subquery()
+    if isinstance(commitment_ids, Select):
+        ranked = ranked.where(ProgressReport.commitment_id.in_(commitment_ids))
+    elif commitment_ids is not None:
+        ranked = ranked.where(ProgressReport.commitment_id.in_([int(i) for i in commitment_ids]))
+    return ranked.subquery("latest_report")
+
+
+def latest_progress(engine: Engine, *, on: dt.date | None = None, **filters: Any) -> pd.DataFrame:
+    """Latest progress report per commitment and source dated on or before `on` (all when None).
+
+    Columns LATEST_PROGRESS_COLUMNS; replaying a past date uses only reports that existed then.
+    """
+    scope = commitment_scope(select(Commitment.id), filters) if filters else None
+    ranked = ranked_reports(per_source=True, on=on, commitment_ids=scope)
     stmt = select(ranked.c.commitment_id, ranked.c.source, ranked.c.as_of, ranked.c.completion, ranked.c.result).where(
         ranked.c.rank == 1
     )
@@ -396,7 +427,7 @@ def milestones(engine: Engine, *, undone_due_by: dt.date | None = None, **filter
     if undone_due_by is not None:
         stmt = stmt.where(Milestone.done_date.is_(None), Milestone.due_date <= undone_due_by)
     if filters:
-        stmt = stmt.where(Milestone.commitment_id.in_(_scoped(select(Commitment.id), filters)))
+        stmt = stmt.where(Milestone.commitment_id.in_(commitment_scope(select(Commitment.id), filters)))
     return _frame(engine, stmt.order_by(Milestone.commitment_id, Milestone.due_date), MILESTONE_COLUMNS)
 
 
