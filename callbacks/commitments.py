@@ -15,7 +15,7 @@ from callbacks.pages import Page
 from callbacks.urls import commitment_href, current_filters
 from dashboard.domain.filters import Filters
 from dashboard.domain.roles import Actor
-from dashboard.domain.scales import PROGRESS_SOURCES
+from dashboard.domain.scales import DELAY_STATUSES, PROGRESS_SOURCES
 from dashboard.domain.status import commitment_delays
 from dashboard.web.auth import current_actor
 from dashboard.web.context import AppContext
@@ -23,7 +23,6 @@ from data_access import commitment_queries, queries
 from layouts import commitments as layout
 from layouts import recording as record_layout
 from layouts.components import markdown_link
-from layouts.theme import DELAY_SEVERITY_ORDER
 
 SORTABLE = commitment_queries.SORT_KEYS | {"delay_status"}
 MAX_ROWS_PER_REQUEST = 500
@@ -98,7 +97,7 @@ def table_rows(
         delays = _all_delays(ctx, filters)
         count = len(delays)
         if sort == "delay_status":
-            rank = {status: i for i, status in enumerate(DELAY_SEVERITY_ORDER)}
+            rank = {status: i for i, status in enumerate(DELAY_STATUSES)}
             ordered = delays.assign(rank=delays["delay_status"].map(rank), neg=-delays["severity"])
             ordered = ordered.sort_values(["rank", "neg"], ascending=not descending, kind="stable")
             page_ids = list(ordered["commitment_id"].iloc[start : None if limit is None else start + limit])

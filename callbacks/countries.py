@@ -14,9 +14,10 @@ import pandas as pd
 from callbacks.kpis import completion_cards
 from callbacks.pages import Page
 from callbacks.urls import link, member_href
-from dashboard.domain.filters import Filters, _shown
+from dashboard.domain.filters import Filters, shown
 from dashboard.domain.policy_areas import POLICY_AREAS, area_slugs
 from dashboard.domain.rules import contrary_to_process_reasons
+from dashboard.domain.scales import ATTENTION_SUBMISSIONS
 from dashboard.domain.status import commitment_delays, plan_statuses
 from dashboard.web.context import AppContext
 from data_access import member_queries, queries
@@ -25,7 +26,6 @@ from layouts.components import kpi_card, pill_picker
 from layouts.figures import completion_stack
 
 MEMBER_CODE_PATH = re.compile(r"^[A-Za-z]{2,6}$")
-LATE_STATUSES = ("contrary to process", "overdue", "late", "due")
 PROBLEM_STATUSES = ("delayed", "at risk")
 
 
@@ -98,7 +98,7 @@ def parse_measure(value: str | None) -> tuple[Measure, str | None]:
         return MEASURES[key], None
     choices = ", ".join(MEASURES)
     return MEASURES[DEFAULT_MEASURE], (
-        f"Unknown measure '{_shown(value)}' (expected one of: {choices}); showing commitments instead."
+        f"Unknown measure '{shown(value)}' (expected one of: {choices}); showing commitments instead."
     )
 
 
@@ -230,7 +230,7 @@ def parse_member_code(raw: str) -> tuple[str | None, str | None]:
     text = unquote(raw or "")
     if MEMBER_CODE_PATH.match(text):
         return text.upper(), None
-    return None, f"'{_shown(text)}' is not a member code (expected 2 to 6 letters, such as ALB or ARBA)."
+    return None, f"'{shown(text)}' is not a member code (expected 2 to 6 letters, such as ALB or ARBA)."
 
 
 def member_filters(filters: Filters, code: str) -> Filters:
@@ -372,7 +372,7 @@ def late_plans(plans: pd.DataFrame, today: dt.date) -> pd.DataFrame:
         due = statuses.loc[plan["plan_id"], "due_date"] if plan["plan_id"] in statuses.index else None
         if plan["plan_id"] in statuses.index:
             status = statuses.loc[plan["plan_id"]]
-            if status["submission_status"] in LATE_STATUSES:
+            if status["submission_status"] in ATTENTION_SUBMISSIONS:
                 rows.append((plan["action_plan"], due, status["submission_status"], status["submission_reason"]))
         following = ordered.iloc[index + 1] if index + 1 < len(ordered) else None
         reasons = contrary_to_process_reasons(
@@ -384,7 +384,7 @@ def late_plans(plans: pd.DataFrame, today: dt.date) -> pd.DataFrame:
         )
         rows.extend((plan["action_plan"], due, "contrary to process", reason) for reason in reasons)
     late = pd.DataFrame(rows, columns=columns).drop_duplicates()
-    rank = {status: i for i, status in enumerate(LATE_STATUSES)}
+    rank = {status: i for i, status in enumerate(ATTENTION_SUBMISSIONS)}
     order = late["status"].map(rank)
     return late.assign(_rank=order).sort_values(["_rank", "action_plan"]).drop(columns="_rank").reset_index(drop=True)
 

@@ -18,6 +18,7 @@ from data_access import progress_queries
 from layouts import cycle, ids, tables
 from layouts.components import empty_state
 from layouts.cycle_figures import cycle_timeline
+from layouts.text import day_text, share_text
 
 PLAN_TABLE_COLUMNS = [
     "Member",
@@ -61,14 +62,6 @@ def plans_frame(ctx: AppContext, filters: Filters) -> pd.DataFrame:
     return plans.assign(gap=gap).sort_values(["gap", "member_name"], ascending=[False, True]).drop(columns="gap")
 
 
-def _share(value: Any) -> str:
-    return "—" if value is None or pd.isna(value) else f"{value:.0%}"
-
-
-def _day(value: Any) -> str:
-    return "—" if value is None or (not isinstance(value, dt.date) and pd.isna(value)) else format_day(value)
-
-
 def plans_table(plans: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     """The 'where each plan stands' table: display columns plus the hidden member link."""
     rows = [
@@ -76,13 +69,13 @@ def plans_table(plans: pd.DataFrame, filters: Filters) -> pd.DataFrame:
             p.member_name,
             p.action_plan,
             p.position,
-            _day(p.midterm),
-            _day(p.end_date),
-            _share(p.expected_share),
-            _share(p.progress_share),
+            day_text(p.midterm),
+            day_text(p.end_date),
+            share_text(p.expected_share),
+            share_text(p.progress_share),
             f"{p.high_completion} of {p.commitments}",
             f"{p.reported} of {p.commitments}",
-            _day(p.last_report_on),
+            day_text(p.last_report_on),
             p.schedule,
             member_href(p.member_code, filters),
         ]
@@ -108,8 +101,8 @@ def submissions_table(submissions: pd.DataFrame, filters: Filters) -> pd.DataFra
         [
             s.member_name,
             s.action_plan,
-            _day(s.due_date),
-            _day(s.submitted_on) if s.submitted_on is not None else "not yet",
+            day_text(s.due_date),
+            day_text(s.submitted_on) if s.submitted_on is not None else "not yet",
             s.submission_status,
             s.submission_reason,
             member_href(s.member_code, filters),

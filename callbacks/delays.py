@@ -13,17 +13,17 @@ from callbacks.pages import Page
 from callbacks.urls import commitment_href, link, member_href
 from dashboard.domain.filters import Filters
 from dashboard.domain.rules import format_day
-from dashboard.domain.scales import PROGRESS_SOURCES
+from dashboard.domain.scales import LATE_SUBMISSIONS, PROGRESS_SOURCES
 from dashboard.web.context import AppContext
 from data_access import progress_queries
 from layouts import delays
 from layouts.components import empty_state
 from layouts.tables import data_grid, visible_columns
+from layouts.text import day_text
 
 COMMITMENT_COLUMNS = ["Commitment", "Title", "Member", "Status", "Why", "Severity (months)", "Latest progress", "Ends"]
 PLAN_COLUMNS = ["Member", "Action plan", "Due", "Delivered", "Status", "Why"]
 DEADLINE_COLUMNS = ["Date", "Days left", "What", "Member", "Item", "Title"]
-LATE_PLAN_STATUSES = ("contrary to process", "overdue", "late")
 
 
 @dataclass(frozen=True)
@@ -49,14 +49,10 @@ def delay_view(ctx: AppContext, filters: Filters, *, today: dt.date | None = Non
     return DelayView(
         commitments=rows[rows["delay_status"].isin(statuses)].reset_index(drop=True),
         counts={str(k): int(v) for k, v in counts.items()},
-        plans=submissions[submissions["submission_status"].isin(LATE_PLAN_STATUSES)].reset_index(drop=True),
+        plans=submissions[submissions["submission_status"].isin(LATE_SUBMISSIONS)].reset_index(drop=True),
         deadlines=deadlines,
         statuses=tuple(statuses),
     )
-
-
-def _day(value) -> str:
-    return "—" if value is None or (not isinstance(value, dt.date) and pd.isna(value)) else format_day(value)
 
 
 def _progress(row) -> str:
@@ -92,7 +88,7 @@ def commitments_table(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
             "Why": frame["delay_reason"].tolist(),
             "Severity (months)": [round(float(s), 1) for s in frame["severity"].tolist()],
             "Latest progress": [_progress(r) for r in reports],
-            "Ends": [_day(end) for end in ends],
+            "Ends": [day_text(end) for end in ends],
             "_commitment": [commitment_href(ogp_id, filters) for ogp_id in ogp_ids],
             "_member": [members[code] for code in codes],
         },
@@ -106,8 +102,8 @@ def plans_table(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         [
             p.member_name,
             p.action_plan,
-            _day(p.due_date),
-            _day(p.submitted_on) if p.submitted_on is not None else "not yet",
+            day_text(p.due_date),
+            day_text(p.submitted_on) if p.submitted_on is not None else "not yet",
             p.submission_status,
             p.submission_reason,
             member_href(p.member_code, filters),
@@ -121,7 +117,7 @@ def deadlines_table(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     """The deadlines table: display columns plus hidden item and member links."""
     rows = [
         [
-            _day(d.due_date),
+            day_text(d.due_date),
             int(d.days_left),
             d.kind,
             d.member_name,

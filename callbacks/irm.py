@@ -19,6 +19,7 @@ from layouts import ids, irm
 from layouts.components import empty_state
 from layouts.cycle_figures import completion_change_heatmap
 from layouts.tables import data_grid, summary_row, visible_columns
+from layouts.text import day_text, share_text
 
 DEFAULT_DAYS = 180
 MIN_DAYS, MAX_DAYS = 1, 3650
@@ -47,14 +48,6 @@ def parse_days(value: Any) -> tuple[int | None, str | None]:
     return int(number), None
 
 
-def _day(value: Any) -> str:
-    return "—" if value is None or (not isinstance(value, dt.date) and pd.isna(value)) else format_day(value)
-
-
-def _share(value: Any) -> str:
-    return "—" if value is None or pd.isna(value) else f"{value:.0%}"
-
-
 def midterm_frame(ctx_: AppContext, filters: Filters) -> pd.DataFrame:
     """Plans in implementation today at or past their mid-term (CYCLE_PLAN_COLUMNS), earliest mid-term first."""
     today = ctx_.today()
@@ -72,11 +65,11 @@ def midterm_table(plans: pd.DataFrame, filters: Filters) -> pd.DataFrame:
             p.member_name,
             p.action_plan,
             p.position,
-            _day(p.midterm),
-            _day(p.end_date),
-            _share(p.expected_share),
-            _share(p.progress_share),
-            _day(p.last_report_on),
+            day_text(p.midterm),
+            day_text(p.end_date),
+            share_text(p.expected_share),
+            share_text(p.progress_share),
+            day_text(p.last_report_on),
             member_href(p.member_code, filters),
         ]
         for p in plans.itertuples(index=False)

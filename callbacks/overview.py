@@ -5,6 +5,7 @@ from __future__ import annotations
 from callbacks.pages import Page
 from callbacks.urls import link
 from dashboard.domain.filters import Filters
+from dashboard.domain.scales import LATE_SUBMISSIONS
 from dashboard.domain.status import plan_statuses
 from dashboard.web.context import AppContext
 from data_access import queries
@@ -12,7 +13,6 @@ from layouts import overview
 from layouts.components import kpi_card, percent
 from layouts.figures import completion_stack, cycle_trend_figure
 
-LATE_STATUSES = ("late", "overdue", "contrary to process")
 STARRED_REFERENCE = 7.5  # share of commitments OGP reports as starred, quoted to the Steering Committee
 
 
@@ -25,7 +25,7 @@ def render_overview(ctx: AppContext, filters: Filters) -> Page:
     plans = queries.action_plans(ctx.engine, **kwargs)
     statuses = plan_statuses(plans, today)
     running = statuses[statuses["phase"] == "implementing"]
-    behind = statuses[statuses["submission_status"].isin(LATE_STATUSES)]
+    behind = statuses[statuses["submission_status"].isin(LATE_SUBMISSIONS)]
     contrary = int((behind["submission_status"] == "contrary to process").sum())
     as_of = (status["updated_at"] or today.isoformat())[:10]
     progress_as_of = status["latest_report"].isoformat() if status["latest_report"] else as_of

@@ -10,7 +10,7 @@ import pandas as pd
 from callbacks.kpis import completion_cards
 from callbacks.pages import Page
 from callbacks.urls import link
-from dashboard.domain.filters import Filters, _shown
+from dashboard.domain.filters import Filters, shown
 from dashboard.domain.policy_areas import POLICY_AREA_BY_SLUG, POLICY_AREAS, area_slugs
 from dashboard.domain.scales import REGIONS
 from dashboard.web.context import AppContext
@@ -41,7 +41,7 @@ def parse_choice(value: str | None, choices: dict[str, str], default: str, what:
     if key in choices:
         return key, None
     return default, (
-        f"Unknown {what} '{_shown(value)}' (expected one of: {', '.join(choices)}); showing {choices[default].lower()}."
+        f"Unknown {what} '{shown(value)}' (expected one of: {', '.join(choices)}); showing {choices[default].lower()}."
     )
 
 
@@ -147,7 +147,7 @@ def render_theme(ctx: AppContext, filters: Filters, slug: str) -> Page:
     area = POLICY_AREA_BY_SLUG.get(text.lower())
     if area is None:
         content = layout.theme_message(
-            f"There is no policy area '{_shown(text)}'.",
+            f"There is no policy area '{shown(text)}'.",
             "Open the themes page and pick an area from the charts or the table.",
         )
         return Page(content, trail=[*themes_crumbs, ("Policy area not found", None)], title="Policy area not found")

@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None, router: Router = ROUTER) -> Das
     app_ctx = AppContext(engine=get_engine(settings.database_url), settings=settings, cache=cache)
     _install_error_handlers(app.server)
     app.layout = lambda: _layout(app_ctx, router)
-    app.validation_layout = validation_layout(router)
+    app.validation_layout = validation_layout(router)  # type: ignore[assignment]  # Dash declares it as None
     _register_callbacks(app, app_ctx, router)
     init_auth(app.server, app_ctx, app.csp_hashes())  # after the callbacks: the CSP hashes Dash's inline scripts
     init_health(app.server, app_ctx)

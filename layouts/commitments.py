@@ -13,10 +13,11 @@ import plotly.graph_objects as go
 from dash import dcc, html
 
 from dashboard.domain.rules import DelayStatus, format_day
-from dashboard.domain.scales import COMPLETION, INDICATORS, MISSING_CODES, PROGRESS_SOURCES
+from dashboard.domain.scales import COMPLETION, DELAY_STATUSES, INDICATORS, MISSING_CODES, PROGRESS_SOURCES
 from layouts.components import chart_card, delay_badge, empty_state, export_buttons, graph, page_header
 from layouts.figures import base_layout, empty_figure
-from layouts.theme import DELAY_SEVERITY_ORDER, SOURCE_COLORS, SOURCE_SYMBOLS
+from layouts.text import day_text
+from layouts.theme import SOURCE_COLORS, SOURCE_SYMBOLS
 
 GRID_TYPE = "commitments-grid"
 COMMITMENTS_EXPORT = "commitments"  # the list's CSV/XLSX table
@@ -65,7 +66,7 @@ TABLE_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 WIDTHS = {"member_name": 140, "action_plan": 115, "end_date": 115, "progress_source": 195, "progress_as_of": 115}
 UNSORTABLE = frozenset({"delay_reason"})
-DELAY_CLASS_RULES = {f"delay-{s.replace(' ', '-')}": f"params.value === '{s}'" for s in DELAY_SEVERITY_ORDER}
+DELAY_CLASS_RULES = {f"delay-{s.replace(' ', '-')}": f"params.value === '{s}'" for s in DELAY_STATUSES}
 
 
 def grid_id(view: str) -> dict[str, str]:
@@ -540,7 +541,7 @@ def milestone_figure(
             mode="markers",
             name=f"Due: {state}",
             marker={"color": color, "symbol": symbol, "size": 13, "line": {"width": 2, "color": color}},
-            customdata=[[data.loc[i, "title"], _day(data.loc[i, "done_date"])] for i in idx],
+            customdata=[[data.loc[i, "title"], day_text(data.loc[i, "done_date"])] for i in idx],
             hovertemplate="%{customdata[0]}<br>Due %{x|%d %b %Y}<br>Done: %{customdata[1]}<extra>" + state + "</extra>",
         )
     done_idx = [i for i in range(len(data)) if data.loc[i, "done_date"] is not None]
@@ -574,8 +575,8 @@ def milestone_list(milestones: pd.DataFrame, today: dt.date) -> Any:
                 [
                     html.Td(f"{i + 1}"),
                     html.Td(r.title),
-                    html.Td(_day(r.due_date), className="text-nowrap"),
-                    html.Td(_day(r.done_date), className="text-nowrap"),
+                    html.Td(day_text(r.due_date), className="text-nowrap"),
+                    html.Td(day_text(r.done_date), className="text-nowrap"),
                     html.Td(html.Span(state, className=f"milestone-state milestone-{state.replace(' ', '-')}")),
                 ]
             )
@@ -591,10 +592,6 @@ def milestone_list(milestones: pd.DataFrame, today: dt.date) -> Any:
         responsive=True,
         className="milestone-table mt-2 mb-0",
     )
-
-
-def _day(value: Any) -> str:
-    return format_day(value) if isinstance(value, dt.date) else "—"
 
 
 def _short(text: str, limit: int) -> str:

@@ -35,7 +35,6 @@ DELAY_ICONS: dict[str, str] = {
     "complete": "bi-check-circle-fill",
     "not assessable": "bi-question-circle",
 }
-DELAY_SEVERITY_ORDER: tuple[str, ...] = ("delayed", "at risk", "on track", "not assessable", "complete")
 
 SOURCE_COLORS: dict[str, str] = {
     "government": "#0072B2",

@@ -109,7 +109,7 @@ def parse_filters(search: str | None, *, known_members: set[str] | None = None) 
     for code in many("member"):
         code_upper = code.upper()
         if not MEMBER_CODE.match(code_upper):
-            errors.append(f"'{_shown(code)}' is not a member code (expected letters such as ALB or ARBA).")
+            errors.append(f"'{shown(code)}' is not a member code (expected letters such as ALB or ARBA).")
         elif known_members is not None and code_upper not in known_members:
             errors.append(f"Unknown member '{code_upper}'.")
         else:
@@ -121,21 +121,21 @@ def parse_filters(search: str | None, *, known_members: set[str] | None = None) 
         if value.lower() in MEMBER_TYPE_PARAMS:
             types.append(MEMBER_TYPE_PARAMS[value.lower()])
         else:
-            errors.append(f"Unknown member type '{_shown(value)}' (use national, local or other).")
+            errors.append(f"Unknown member type '{shown(value)}' (use national, local or other).")
     values["member_type"] = tuple(types)
     cycles = []
     for value in many("cycle"):
         if value.isdigit() and 2011 <= int(value) <= 2100:
             cycles.append(int(value))
         else:
-            errors.append(f"'{_shown(value)}' is not an action-plan cycle (a submission year from 2011).")
+            errors.append(f"'{shown(value)}' is not an action-plan cycle (a submission year from 2011).")
     values["cycle"] = tuple(cycles)
     areas = []
     for slug in many("policy_area"):
         if slug in POLICY_AREA_BY_SLUG:
             areas.append(slug)
         else:
-            errors.append(f"Unknown policy area '{_shown(slug)}'.")
+            errors.append(f"Unknown policy area '{shown(slug)}'.")
     values["policy_area"] = tuple(areas)
     values["completion"] = _choose(many("completion"), COMPLETION.values, "completion level", errors)
     values["delay_status"] = _choose(many("delay_status"), DELAY_STATUSES, "delay status", errors)
@@ -147,16 +147,16 @@ def parse_filters(search: str | None, *, known_members: set[str] | None = None) 
         elif flag in {"no", "false", "0"}:
             values["starred"] = False
         else:
-            errors.append(f"'starred' must be yes or no, not '{_shown(starred[0])}'.")
+            errors.append(f"'starred' must be yes or no, not '{shown(starred[0])}'.")
     as_of = many("as_of")
     if as_of:
         try:
             values["as_of"] = dt.date.fromisoformat(as_of[0])
         except ValueError:
-            errors.append(f"'{_shown(as_of[0])}' is not a date (use YYYY-MM-DD).")
+            errors.append(f"'{shown(as_of[0])}' is not a date (use YYYY-MM-DD).")
     values["view"] = tuple((name, params[name][0][:40]) for name in VIEW_PARAMS if params.get(name))
     unknown = sorted(set(params) - {f.name for f in fields(Filters)} - set(VIEW_PARAMS))
-    errors.extend(f"Unknown filter '{_shown(name)}' was ignored." for name in unknown)
+    errors.extend(f"Unknown filter '{shown(name)}' was ignored." for name in unknown)
     return Filters(**values), errors
 
 
@@ -167,10 +167,10 @@ def _choose(items: list[str], allowed: tuple[str, ...], what: str, errors: list[
         if item.lower() in lookup:
             chosen.append(lookup[item.lower()])
         else:
-            errors.append(f"Unknown {what} '{_shown(item)}' (expected one of: {', '.join(allowed)}).")
+            errors.append(f"Unknown {what} '{shown(item)}' (expected one of: {', '.join(allowed)}).")
     return tuple(chosen)
 
 
-def _shown(value: str) -> str:
+def shown(value: str) -> str:
     """A user-supplied value, shortened for a message (it is shown as text, never as HTML)."""
     return value if len(value) <= 40 else value[:37] + "..."

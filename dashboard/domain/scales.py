@@ -159,4 +159,11 @@ IRM_SOURCES = frozenset({"irm_midterm", "irm_end_of_term", "irm_results"})
 
 REGIONS: tuple[str, ...] = ("Africa and the Middle East", "Americas", "Asia and the Pacific", "Europe")
 MEMBER_TYPES: tuple[str, ...] = ("National", "Legacy Local", "Other")
-DELAY_STATUSES: tuple[str, ...] = ("complete", "on track", "at risk", "delayed", "not assessable")
+# A commitment's delay status, worst first: the one order of every filter, legend, sort and count.
+DELAY_STATUSES: tuple[str, ...] = ("delayed", "at risk", "on track", "not assessable", "complete")
+# An action plan's submission status under the 31 August / 1 January rule, worst first.
+SUBMISSION_STATUSES: tuple[str, ...] = ("contrary to process", "overdue", "late", "due", "on time", "delivered")
+# The plans counted as "late or contrary to process": delivered late, overdue, or not delivered by 1 January.
+LATE_SUBMISSIONS: tuple[str, ...] = ("contrary to process", "overdue", "late")
+# The plans support staff act on: the late ones and those due but not delivered yet (worst first).
+ATTENTION_SUBMISSIONS: tuple[str, ...] = (*LATE_SUBMISSIONS, "due")

@@ -1,0 +1,24 @@
+"""How values read on screen and in exports: dates, shares and missing values (one spelling everywhere)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+
+from dashboard.domain.rules import format_day
+
+MISSING = "—"
+
+
+def day_text(value: Any) -> str:
+    """A date as '12 Oct 2023', or a dash when there is none (None, NaN, NaT)."""
+    if value is None or value is pd.NaT or not isinstance(value, dt.date):
+        return MISSING
+    return format_day(value.date() if isinstance(value, dt.datetime) else value)
+
+
+def share_text(value: Any) -> str:
+    """A share (0-1) as a whole percentage, or a dash when there is none."""
+    return MISSING if value is None or pd.isna(value) else f"{value:.0%}"
