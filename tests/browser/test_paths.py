@@ -34,21 +34,30 @@ def _wait_for(duo, predicate, timeout: int = 15):
     return WebDriverWait(duo.driver, timeout).until(lambda driver: predicate(driver.current_url))
 
 
+def _wait_for_title(duo, predicate, timeout: int = 15) -> str:
+    """The browser tab's title once it satisfies the predicate (each page names its tab)."""
+    WebDriverWait(duo.driver, timeout).until(lambda driver: predicate(driver.title))
+    return duo.driver.title
+
+
 def test_pth001_chart_click_to_list_to_commitment_and_back(browser_app, sample_db_url, assert_console_clean):
     duo = browser_app
     duo.wait_for_element(REGION_BARS, timeout=20)
+    _wait_for_title(duo, lambda title: title == "Overview · OGP Implementation Monitor")
     bar = duo.find_elements(REGION_BARS)[len(duo.find_elements(REGION_BARS)) // 2]
     ActionChains(duo.driver).move_to_element(bar).pause(0.3).click().perform()
     _wait_for(duo, lambda url: "/commitments?" in url)
     list_url = duo.driver.current_url
     assert "region=" in list_url and "completion=" in list_url
     assert _count_on_screen(duo) == _expected_count(sample_db_url, list_url)
+    _wait_for_title(duo, lambda title: title.startswith("Commitments · "))
 
     link = duo.wait_for_element(ID_LINK, timeout=15)
     ogp_id = link.text.strip()
     link.click()
     duo.wait_for_text_to_equal(".breadcrumb-item.active", ogp_id, timeout=15)
     assert f"/commitments/{ogp_id}" in duo.driver.current_url
+    _wait_for_title(duo, lambda title: title.startswith(f"{ogp_id}: ") and title.endswith("OGP Implementation Monitor"))
 
     duo.find_elements(".breadcrumb-item a")[0].click()  # Overview
     duo.wait_for_element("#kpi-commitments", timeout=15)
