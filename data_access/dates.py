@@ -75,7 +75,7 @@ def _checked(value: dt.date, raw: str) -> ParsedDate:
 def is_day_first(raw: object) -> bool:
     """True when a numeric date can only be day first (its first number is above 12, e.g. '31/12/2014')."""
     match = _NUMERIC.match(" ".join(str(raw).split())) if isinstance(raw, str) else None
-    return bool(match) and int(match.group(1)) > 12
+    return match is not None and int(match.group(1)) > 12
 
 
 def _parse(text: str, bound: Bound, day_first: bool) -> dt.date | None:

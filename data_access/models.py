@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -32,6 +32,10 @@ class Base(DeclarativeBase):
     """Declarative base with a naming convention so Alembic names constraints the same everywhere."""
 
     type_annotation_map = {dict[str, Any]: JSON}
+
+    if TYPE_CHECKING:
+        # Every model here maps one Table (SQLAlchemy types __table__ as any FromClause).
+        __table__: ClassVar[Table]
 
 
 Base.metadata.naming_convention = {

@@ -34,10 +34,20 @@ def _as_date(value: Any) -> dt.date | None:
 
 def _progress_share(completion: str | None) -> float | None:
     """Share of the work done at a completion level; None for Withdrawn (not expected to progress)."""
-    level = COMPLETION.canonical(completion) if completion else None
+    if not completion:
+        return 0.0
+    level = COMPLETION.canonical(completion)
     if level == "Withdrawn":
         return None
     return PROGRESS_SHARE.get(level, 0.0)
+
+
+def _delivered(submitted_on: dt.date | None, commitments: int, as_of: dt.date) -> bool:
+    """Whether a plan was delivered by `as_of`.
+
+    Imported plans carry no delivery date but have commitments; a plan without either was not delivered.
+    """
+    return commitments > 0 if submitted_on is None else submitted_on <= as_of
 
 
 # --- Cycle --------------------------------------------------------------------------------------
@@ -73,10 +83,8 @@ def cycle_plans(engine: Engine, *, as_of: dt.date, **filters: Any) -> pd.DataFra
     the at-risk margin of the delay rule (0.25). Columns CYCLE_PLAN_COLUMNS, ordered by member name.
     """
     plans = queries.action_plans(engine, running_on=as_of, **filters)
-    # Imported plans carry no delivery date but have commitments; a plan without either was not delivered.
     delivered = [
-        (_as_date(d) is None and n > 0) or (_as_date(d) is not None and _as_date(d) <= as_of)
-        for d, n in zip(plans["submitted_on"], plans["commitments"], strict=True)
+        _delivered(_as_date(d), n, as_of) for d, n in zip(plans["submitted_on"], plans["commitments"], strict=True)
     ]
     plans = plans[pd.Series(delivered, index=plans.index, dtype=bool)] if not plans.empty else plans
     if plans.empty:
@@ -99,7 +107,7 @@ def cycle_plans(engine: Engine, *, as_of: dt.date, **filters: Any) -> pd.DataFra
         per_plan.setdefault(plan, []).append(
             (
                 _progress_share(completion),
-                report is not None and COMPLETION.canonical(completion) in HIGH_COMPLETION,
+                completion is not None and COMPLETION.canonical(completion) in HIGH_COMPLETION,
                 _as_date(report[1]) if report is not None else None,
             )
         )
@@ -304,7 +312,7 @@ def upcoming_deadlines(
             rows.append((end, "Commitment ends", code, name, ogp_id, title))
     for row in submissions.itertuples(index=False):
         due = _as_date(row.due_date)
-        if row.submission_status == "due" and today <= due <= last:
+        if row.submission_status == "due" and due is not None and today <= due <= last:
             title = "New action plan due"
             rows.append((due, "Action plan due", row.member_code, row.member_name, row.action_plan, title))
     frame = pd.DataFrame(rows, columns=["due_date", "kind", "member_code", "member_name", "item", "title"])
@@ -429,7 +437,10 @@ def source_disagreements(engine: Engine, *, today: dt.date, **filters: Any) -> p
         if c not in info:
             continue
         (gov, gov_as_of), (cso, cso_as_of) = government[c], civil[c]
-        gap = abs(COMPLETION.rank(gov) - COMPLETION.rank(cso))
+        gov_rank, cso_rank = COMPLETION.rank(gov), COMPLETION.rank(cso)
+        if gov_rank is None or cso_rank is None:  # sources_disagree only pairs ranked levels
+            continue
+        gap = abs(gov_rank - cso_rank)
         rows.append((c, *info[c], gov, _as_date(gov_as_of), cso, _as_date(cso_as_of), gap))
     frame = pd.DataFrame(rows, columns=DISAGREEMENT_COLUMNS)
     return frame.sort_values(["levels_apart", "ogp_id"], ascending=[False, True]).reset_index(drop=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVarTuple
 
 import pandas as pd
 from sqlalchemy import Engine, Select, and_, case, distinct, func, literal, or_, select
@@ -93,7 +93,10 @@ def commitment_conditions(
     return conditions
 
 
-def commitment_scope(stmt: Select, filters: dict[str, Any]) -> Select:
+_Row = TypeVarTuple("_Row")
+
+
+def commitment_scope(stmt: Select[*_Row], filters: dict[str, Any]) -> Select[*_Row]:
     """A select over Commitment joined to its ActionPlan and Member, restricted by commitment_conditions(**filters)."""
     stmt = stmt.select_from(Commitment).join(ActionPlan, Commitment.action_plan_id == ActionPlan.id)
     stmt = stmt.join(Member, ActionPlan.member_id == Member.id)
@@ -308,12 +311,12 @@ PLAN_FILTERS = ("member", "region", "member_type", "cycle")
 
 
 def plan_scope(
-    stmt: Select,
+    stmt: Select[*_Row],
     *,
     running_from: dt.date | None = None,
     running_to: dt.date | None = None,
     **filters: Any,
-) -> Select:
+) -> Select[*_Row]:
     """A select over ActionPlan joined to its Member, restricted by the plan-level filters (PLAN_FILTERS).
 
     `running_from`/`running_to` keep plans whose implementation period overlaps that range (one date when

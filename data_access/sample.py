@@ -14,7 +14,7 @@ from sqlalchemy import Engine, Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from dashboard.domain.policy_areas import POLICY_AREAS
-from dashboard.domain.rules import is_starred, latest_completion, plan_calendar
+from dashboard.domain.rules import StarFormula, is_starred, latest_completion, plan_calendar
 from data_access import models
 from data_access.dates import parse_ogp_date
 from data_access.db import bump_data_version, session_scope, set_meta
@@ -399,11 +399,12 @@ class _Generator:
     # --- Commitments ----------------------------------------------------------------------------
 
     def _plan_commitments(self, plan: _Plan, first_number: int) -> None:
-        if not plan.commitments:
+        submitted_on = plan.submitted_on
+        if not plan.commitments or submitted_on is None:  # an undelivered plan has no commitments
             return
         today = self.today
         year = plan.submission_year
-        reviewed_after = plan.submitted_on + dt.timedelta(days=DESIGN_REVIEW_DAYS if year >= 2020 else 365)
+        reviewed_after = submitted_on + dt.timedelta(days=DESIGN_REVIEW_DAYS if year >= 2020 else 365)
         state = {
             "design_done": today >= reviewed_after,
             "midterm_after": plan.start + dt.timedelta(days=self.rng.randint(*MIDTERM_REPORT_DAYS)),
@@ -429,9 +430,8 @@ class _Generator:
         start_raw, end_raw = self._date_texts(plan)
         start = parse_ogp_date(start_raw, bound="start").value
         end = parse_ogp_date(end_raw, bound="end").value
-        ratings = self._ratings(plan, topic, state)
-        # The completion the commitment reaches (the IRM rates it later); drives the progress reported meanwhile.
-        final = ratings.pop("_final")
+        # final: the completion the commitment reaches (the IRM rates it later); drives the progress reported meanwhile.
+        ratings, final = self._ratings(plan, topic, state)
         completion = latest_completion(ratings["completion_midterm"], ratings["completion_end_of_term"])
         self.commitments.append(
             {
@@ -514,7 +514,8 @@ class _Generator:
 
     # --- IRM ratings ----------------------------------------------------------------------------
 
-    def _ratings(self, plan: _Plan, topic: Topic, state: dict) -> dict[str, str | None]:
+    def _ratings(self, plan: _Plan, topic: Topic, state: dict) -> tuple[dict[str, str | None], str]:
+        """The IRM ratings as sheet values, and the completion the commitment finally reaches."""
         """Every IRM rating as OGP's sheet writes it for the era of the plan (ND: no such indicator then)."""
         rng, today, year = self.rng, self.today, plan.submission_year
         design = state["design_done"]
@@ -565,7 +566,6 @@ class _Generator:
             r["completion_end_of_term"] = ND
         else:
             r["completion_end_of_term"] = end_of_term if results_out else NR
-        r["_final"] = end_of_term
 
         if 2013 <= year <= 2016:
             r["change_in_completion"] = self._change(r["completion_midterm"], r["completion_end_of_term"])
@@ -592,26 +592,25 @@ class _Generator:
             for attr, _ in diog_attrs:
                 r[attr] = ND
 
-        star_args = (r["specificity"], *(r[attr] for attr in VALUE_ATTRS), r["potential_impact"])
         if year <= 2016:
-            midterm = r["completion_midterm"]
-            if midterm == NR:
+            midterm_rating = r["completion_midterm"]
+            if midterm_rating == NR:
                 r["starred_2015"] = r["starred_midterm"] = NR
             else:
-                r["starred_2015"] = self._star(star_args, midterm, "pre_2015", r["verifiable"])
-                r["starred_midterm"] = self._star(star_args, midterm, "current", r["verifiable"])
+                r["starred_2015"] = self._star(r, midterm_rating, "pre_2015")
+                r["starred_midterm"] = self._star(r, midterm_rating, "current")
         else:
             r["starred_2015"] = r["starred_midterm"] = ND
         if 2013 <= year <= 2017:
             final = r["completion_end_of_term"]
-            r["starred_end_of_term"] = NR if final == NR else self._star(star_args, final, "current", r["verifiable"])
+            r["starred_end_of_term"] = NR if final == NR else self._star(r, final, "current")
         else:
             r["starred_end_of_term"] = ND
 
         midterm_report = state["midterm_after"]
         r["midterm_report_year"] = str(midterm_report.year) if year <= 2016 and today >= midterm_report else None
         r["end_of_term_report_year"] = str(state["results_after"].year) if year >= 2013 and results_out else None
-        return r
+        return r, end_of_term
 
     def _midterm(self, end_of_term: str) -> str:
         """Mid-term completion consistent with the end-of-term one (progress mostly grows)."""
@@ -648,8 +647,21 @@ class _Generator:
         return _weighted(self.rng, mixes.get(end_of_term, (("No notable results", 1),)))
 
     @staticmethod
-    def _star(args: tuple, completion: str, formula: str, verifiable: str | None) -> str:
-        return "1" if is_starred(*args, completion, formula=formula, verifiable=verifiable) else "0"
+    def _star(r: dict[str, str | None], completion: str | None, formula: StarFormula) -> str:
+        """The star ("1"/"0") the ratings in r and this completion earn."""
+        ati, cp, pa, tech = (r[attr] for attr in VALUE_ATTRS)
+        starred = is_starred(
+            r["specificity"],
+            ati,
+            cp,
+            pa,
+            tech,
+            r["potential_impact"],
+            completion,
+            formula=formula,
+            verifiable=r["verifiable"],
+        )
+        return "1" if starred else "0"
 
     # --- Progress: IRM reports, milestones and monitoring ----------------------------------------
 

@@ -9,8 +9,15 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def _url() -> str:
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("Alembic: no sqlalchemy.url set (use data_access.db.alembic_config)")
+    return url
+
+
 def run_migrations_offline() -> None:
-    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata)
+    context.configure(url=_url(), target_metadata=target_metadata)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -22,7 +29,7 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = create_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)
+    engine = create_engine(_url(), poolclass=pool.NullPool)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():

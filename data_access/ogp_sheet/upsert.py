@@ -108,9 +108,9 @@ class _Upsert:
             for model in (Commitment, ActionPlan, Member):
                 session.execute(delete(model).where(model.origin == ORIGIN_SAMPLE))
 
-    def _policy_areas(self) -> dict[str, PolicyArea | None]:
+    def _policy_areas(self) -> dict[str, PolicyArea]:
         existing = {a.name: a for a in self.session.scalars(select(PolicyArea))}
-        areas: dict[str, PolicyArea | None] = dict(existing)
+        areas: dict[str, PolicyArea] = dict(existing)
         for definition in POLICY_AREAS:
             if definition.name in existing:
                 continue
@@ -160,7 +160,7 @@ class _Upsert:
         return self._upsert(ActionPlan, "action plans", "ogp_id", rows)
 
     def _commitments(
-        self, records: list[SheetRecord], plans: dict[str, ActionPlan], areas: dict[str, PolicyArea | None]
+        self, records: list[SheetRecord], plans: dict[str, ActionPlan], areas: dict[str, PolicyArea]
     ) -> dict[str, Commitment]:
         ids = [r.fields["ogp_id"] for r in records]
         found = self.session.scalars(
@@ -246,6 +246,13 @@ def _link(relationship: str, parent: Any) -> dict[str, Any]:
     return {f"{relationship}_id": parent.id} if parent.id is not None else {relationship: parent}
 
 
+def _plan_period(plan: ActionPlan) -> tuple[dt.date, dt.date]:
+    """A plan's implementation period; imported plans always have one (plan_calendar sets it)."""
+    if plan.start_date is None or plan.end_date is None:
+        raise ValueError(f"action plan {plan.ogp_id} has no implementation period")
+    return plan.start_date, plan.end_date
+
+
 def irm_reports(fields: dict[str, Any], plan: ActionPlan) -> list[ProgressReport]:
     """The IRM progress reports a sheet row states: mid-term and end of term (or Results Report) completion."""
     reports: list[ProgressReport] = []
@@ -254,7 +261,8 @@ def irm_reports(fields: dict[str, Any], plan: ActionPlan) -> list[ProgressReport
         if YEAR_PATTERN.match(year or ""):
             as_of = dt.date(int(year), 12, 31)
         else:
-            as_of = plan.start_date + (plan.end_date - plan.start_date) / 2
+            start, end = _plan_period(plan)
+            as_of = start + (end - start) / 2
         reports.append(
             ProgressReport(
                 as_of=as_of,
@@ -267,7 +275,7 @@ def irm_reports(fields: dict[str, Any], plan: ActionPlan) -> list[ProgressReport
     if COMPLETION.is_rating(fields["completion_end_of_term"]):
         results_report = (plan.submission_year or 0) >= 2020
         year = fields["end_of_term_report_year"]
-        as_of = dt.date(int(year), 12, 31) if YEAR_PATTERN.match(year or "") else plan.end_date
+        as_of = dt.date(int(year), 12, 31) if YEAR_PATTERN.match(year or "") else _plan_period(plan)[1]
         candidates = (
             (fields["early_results"], EARLY_RESULTS),
             (fields["diog_overall"], DIOG),

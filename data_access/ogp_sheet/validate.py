@@ -199,10 +199,10 @@ def _cross_row_problems(records: list[SheetRecord]) -> list[Problem]:
     # Commitment ids carry their member's prefix (AL for ALB, BUE for Buenos Aires): one prefix per member.
     prefixes: dict[str, Counter[str]] = defaultdict(Counter)
     for record in records:
-        prefixes[record.member["code"]][ID_PATTERN.match(record.fields["ogp_id"]).group(1)] += 1
+        prefixes[record.member["code"]][_id_prefix(record.fields["ogp_id"])] += 1
     for record in records:
         usual = prefixes[record.member["code"]].most_common(1)[0][0]
-        prefix = ID_PATTERN.match(record.fields["ogp_id"]).group(1)
+        prefix = _id_prefix(record.fields["ogp_id"])
         if prefix != usual:
             problems.append(
                 Problem(
@@ -213,6 +213,14 @@ def _cross_row_problems(records: list[SheetRecord]) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _id_prefix(commitment_id: str) -> str:
+    """The member prefix of a commitment id that passed _parse_row (AL of AL0002)."""
+    match = ID_PATTERN.match(commitment_id)
+    if match is None:
+        raise ValueError(f"{commitment_id!r} was not validated as an OGP commitment id")
+    return match.group(1)
 
 
 def _inconsistent(records: list[SheetRecord], column: str, key, values, what: str) -> list[Problem]:
