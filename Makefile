@@ -44,10 +44,17 @@ format: install ## Reformat and apply safe lint fixes (ruff)
 	$(BIN)/ruff check --fix .
 
 # Uses PostgreSQL and Redis when they answer on 127.0.0.1 (see scripts/test_services.sh).
-test: install browsers lint ## Lint, then the whole pytest suite: unit, callbacks, real browser
+# Everything but the browser tests runs on every core (pytest-xdist, TEST_WORKERS); the real-browser tests run
+# after, one at a time. Fails when either run fails; a run that selects no test (exit 5) counts as passed only
+# when the other one ran tests (e.g. PYTEST_ARGS=tests/unit/test_accounts.py).
+TEST_WORKERS ?= auto
+test: install browsers lint ## Lint, then the whole pytest suite: unit, callbacks, security in parallel, then real browser
 	@eval "$$(bash scripts/test_services.sh)"; \
 	echo "TEST_DATABASE_URL=$${TEST_DATABASE_URL:-<unset: SQLite only>} TEST_REDIS_URL=$${TEST_REDIS_URL:-<unset>}"; \
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not browser" $(PYTEST_ARGS); parallel=$$?; \
+	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS); browser=$$?; \
+	echo "pytest exit status: $$parallel (parallel, not browser), $$browser (browser)"; \
+	case "$$parallel:$$browser" in 0:0|0:5|5:0) exit 0;; *) exit 1;; esac
 
 BENCH_ARGS ?=
 bench: install browsers ## Benchmark scales 1, 10, 100 under gunicorn; writes bench/RESULTS.md (BENCH_ARGS=...)

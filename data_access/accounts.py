@@ -16,8 +16,10 @@ from data_access.models import AuditEntry, Member, User
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{2,80}$")
 MIN_PASSWORD = 10
-# Verifying against a real hash when the user is unknown keeps the timing the same (no user enumeration).
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+# The one hashing method of stored passwords (werkzeug's name). Tests swap in a cheap one (tests/conftest.py);
+# verification always goes through check_password_hash, which reads the method from the stored hash.
+PASSWORD_HASH_METHOD = "scrypt"
+_DUMMY_HASHES: dict[str, str] = {}
 
 
 class AccountError(ValueError):
@@ -25,12 +27,25 @@ class AccountError(ValueError):
 
 
 def hash_password(password: str) -> str:
-    """scrypt hash of a password (werkzeug's format, salted)."""
+    """Salted hash of a password in werkzeug's format, by PASSWORD_HASH_METHOD (scrypt)."""
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"A password needs at least {MIN_PASSWORD} characters.")
     if len(password) > 200:
         raise AccountError("A password may have at most 200 characters.")
-    return generate_password_hash(password, method="scrypt")
+    return generate_password_hash(password, method=PASSWORD_HASH_METHOD)
+
+
+def _dummy_hash() -> str:
+    """A real hash of the current method to verify against when the user is unknown.
+
+    Checking it keeps the timing the same as for a known user (no user enumeration).
+    """
+    if PASSWORD_HASH_METHOD not in _DUMMY_HASHES:
+        _DUMMY_HASHES[PASSWORD_HASH_METHOD] = generate_password_hash("not-a-real-password", PASSWORD_HASH_METHOD)
+    return _DUMMY_HASHES[PASSWORD_HASH_METHOD]
+
+
+_dummy_hash()  # made at import, so the first unknown sign-in costs no more than later ones
 
 
 def _members(session: Session, codes: Sequence[str]) -> list[Member]:
@@ -115,7 +130,7 @@ def authenticate(engine: Engine, username: str, password: str) -> Actor | None:
     with session_scope(engine) as session:
         user = session.scalar(select(User).options(selectinload(User.members)).where(User.username == username))
         if user is None or not user.active:
-            check_password_hash(_DUMMY_HASH, password)
+            check_password_hash(_dummy_hash(), password)
             return None
         if not check_password_hash(user.password_hash, password):
             return None

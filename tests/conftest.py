@@ -1,4 +1,9 @@
-"""Shared fixtures: one fresh, migrated database per test (SQLite always, PostgreSQL when asked)."""
+"""Shared fixtures: a clean, migrated database per test (SQLite always, PostgreSQL when asked), cheap hashing.
+
+Under pytest-xdist each worker has its own SQLite template and its own PostgreSQL databases (the worker id is
+in their names). A PostgreSQL database is created and migrated once per worker and handed to one test at a
+time, emptied by TRUNCATE (with the rows the migrations seed put back) instead of being created per test.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +11,31 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, MetaData, create_engine, insert, inspect, select, text
 from sqlalchemy.engine import make_url
 
+from data_access import accounts
 from data_access.db import dispose_engines, get_engine, migrate, normalise_url
 
 REAL_SHEET = Path(__file__).resolve().parents[2] / "shared" / "data" / "ogp" / "ogp_commitments_europe_americas.csv"
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+# "gw0", "gw1", ... under pytest-xdist; "main" in a plain run.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+# One salted PBKDF2 round: werkzeug's format and check_password_hash as in production, without scrypt's cost.
+CHEAP_PASSWORD_HASH = "pbkdf2:sha256:1"
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hash passwords cheaply in every test but those marked real_password_hash (which keep scrypt)."""
+    if request.node.get_closest_marker("real_password_hash") is None:
+        monkeypatch.setattr(accounts, "PASSWORD_HASH_METHOD", CHEAP_PASSWORD_HASH)
 
 
 @pytest.fixture(scope="session")
@@ -29,52 +48,153 @@ def real_sheet() -> Path:
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite file that each test copies (migrating once is the slow part)."""
+    """A migrated SQLite file that each test copies (migrating once is the slow part; per xdist worker)."""
     path = tmp_path_factory.mktemp("template") / "template.sqlite"
     migrate(f"sqlite:///{path}")
     dispose_engines()
     return path
 
 
-@pytest.fixture(scope="session")
-def pg_template() -> Iterator[str | None]:
-    """A migrated PostgreSQL template database, or None when TEST_DATABASE_URL is not set."""
-    if not PG_URL:
-        yield None
-        return
-    admin = _pg_admin_engine()
-    name = f"ogp_tpl_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(normalise_url(PG_URL)).set(database=name).render_as_string(hide_password=False)
-    migrate(url)
-    dispose_engines()
-    yield name
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
 def _pg_admin_engine() -> Engine:
+    assert PG_URL
     return create_engine(normalise_url(PG_URL), isolation_level="AUTOCOMMIT")
 
 
-@pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path, pg_template) -> Iterator[str]:
-    """URL of a fresh, migrated, empty database for this test."""
-    if request.param == "sqlite":
-        path = tmp_path / "ogp.sqlite"
-        shutil.copy(sqlite_template, path)
-        yield f"sqlite:///{path}"
+class PgDatabases:
+    """This worker's migrated PostgreSQL databases, lent clean to one user at a time and reused.
+
+    Clean means: every table but alembic_version truncated (identities restarted) and the rows the
+    migrations seeded put back, so a database looks exactly as freshly migrated.
+    """
+
+    def __init__(self) -> None:
+        self._admin = _pg_admin_engine()
+        self._prefix = f"ogp_t_{WORKER}_{uuid.uuid4().hex[:6]}"
+        self._free: list[str] = []
+        self._all: list[str] = []
+        self._seeded: dict[str, list[dict[str, Any]]] | None = None
+
+    def url(self, name: str) -> str:
+        return make_url(normalise_url(PG_URL or "")).set(database=name).render_as_string(hide_password=False)
+
+    def _create(self) -> str:
+        name = f"{self._prefix}_{len(self._all)}"
+        with self._admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        self._all.append(name)
+        migrate(self.url(name))
+        if self._seeded is None:
+            self._seeded = self._snapshot(name)
         dispose_engines()
+        return name
+
+    def _snapshot(self, name: str) -> dict[str, list[dict[str, Any]]]:
+        """Rows of every table right after migrating (what the migrations seed)."""
+        engine = create_engine(self.url(name))
+        try:
+            meta = MetaData()
+            meta.reflect(engine)
+            with engine.connect() as conn:
+                return {
+                    table.name: [dict(row._mapping) for row in conn.execute(select(table))]
+                    for table in meta.sorted_tables
+                    if table.name != "alembic_version"
+                }
+        finally:
+            engine.dispose()
+
+    def _clean(self, name: str) -> None:
+        # A connection a test left open would block TRUNCATE: nobody else may use a database being lent.
+        with self._admin.connect() as conn:
+            conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"), {"name": name}
+            )
+        engine = create_engine(self.url(name))
+        try:
+            meta = MetaData()
+            meta.reflect(engine)
+            tables = [t for t in meta.sorted_tables if t.name != "alembic_version"]
+            with engine.begin() as conn:
+                names = ", ".join(f'"{t.name}"' for t in tables)
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                for table in tables:
+                    rows = (self._seeded or {}).get(table.name)
+                    if rows:
+                        conn.execute(insert(table), rows)
+            assert "alembic_version" in inspect(engine).get_table_names()
+        finally:
+            engine.dispose()
+
+    def acquire(self) -> str:
+        """URL of a clean, migrated database that nobody else uses until release()."""
+        name = self._free.pop() if self._free else self._create()
+        self._clean(name)
+        return self.url(name)
+
+    def release(self, url: str) -> None:
+        dispose_engines()
+        self._free.append(make_url(url).database or "")
+
+    def drop_all(self) -> None:
+        dispose_engines()
+        with self._admin.connect() as conn:
+            for name in self._all:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self._admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_databases() -> Iterator[PgDatabases | None]:
+    """This worker's pool of PostgreSQL databases, or None when TEST_DATABASE_URL is not set."""
+    if not PG_URL:
+        yield None
         return
-    admin = _pg_admin_engine()
-    name = f"ogp_t_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
-    yield make_url(normalise_url(PG_URL)).set(database=name).render_as_string(hide_password=False)
-    dispose_engines()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    pool = PgDatabases()
+    yield pool
+    pool.drop_all()
+
+
+@contextmanager
+def fresh_database(
+    backend: str, directory: Path, sqlite_template: Path, pg_databases: PgDatabases | None
+) -> Iterator[str]:
+    """URL of a clean, migrated database of the backend for the duration of the block."""
+    if backend == "sqlite":
+        path = directory / "ogp.sqlite"
+        shutil.copy(sqlite_template, path)
+        try:
+            yield f"sqlite:///{path}"
+        finally:
+            dispose_engines()
+        return
+    assert pg_databases is not None
+    url = pg_databases.acquire()
+    try:
+        yield url
+    finally:
+        pg_databases.release(url)
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path, pg_databases: PgDatabases | None
+) -> Iterator[str]:
+    """URL of a clean, migrated, empty database for this test."""
+    with fresh_database(request.param, tmp_path, sqlite_template, pg_databases) as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_db_url(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    sqlite_template: Path,
+    pg_databases: PgDatabases | None,
+) -> Iterator[str]:
+    """URL of a clean, migrated database shared by one module's tests: only for tests that never write."""
+    directory = tmp_path_factory.mktemp("module-db")
+    with fresh_database(request.param, directory, sqlite_template, pg_databases) as url:
+        yield url
 
 
 @pytest.fixture

@@ -31,9 +31,12 @@ def app(request, db_url):
     create_user(engine, username="ines", password=PASSWORD, role="irm")
     create_user(engine, username="vera", password=PASSWORD, role="viewer")
     create_user(engine, username="sofia", password=PASSWORD, role="support", members=["ALB"])
-    # A namespace of its own per test, so parallel or earlier runs never share entries.
+    # The namespace is the database's (per xdist worker, so workers never clear each other's entries);
+    # a reused PostgreSQL database keeps its name, so entries an earlier test left are dropped first.
     redis_url = REDIS_URL if request.param == "redis" else None
     app = create_app(Settings(database_url=db_url, redis_url=redis_url, today="2023-06-01"))
+    for cache in app.server.extensions["cache"].values():
+        cache.clear()
     yield app
     app_ctx_cache = app.server.extensions["cache"]
     for cache in app_ctx_cache.values():

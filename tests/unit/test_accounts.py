@@ -39,6 +39,7 @@ def _user_audit(engine, username: str) -> list[tuple]:
     return [tuple(r) for r in rows]
 
 
+@pytest.mark.real_password_hash
 def test_acc001_password_is_stored_as_a_salted_scrypt_hash(engine):
     create_user(engine, username="vera", password=PASSWORD, role="viewer")
     create_user(engine, username="vik", password=PASSWORD, role="viewer")
