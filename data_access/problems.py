@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from data_access.models import ORIGIN_SAMPLE, ActionPlan, Commitment, Member, ProgressReport
 
 
 @dataclass(frozen=True, order=True)
@@ -27,25 +33,79 @@ class ImportFailed(Exception):
         super().__init__(f"{len(self.problems)} problem(s); nothing was written")
 
 
+# The kinds of rows every summary line gives totals for, in this order.
+HELD_KINDS: tuple[str, ...] = ("members", "action plans", "commitments", "progress reports")
+
+
+def count_held(session: Session, *, without_sample: bool = False) -> dict[str, int]:
+    """How many members, action plans, commitments and progress reports the session's database holds.
+
+    without_sample leaves out the generated sample (what is left once a real import has replaced it).
+    """
+    real: dict[str, Any] = {}
+    if without_sample:
+        real = {
+            "members": Member.origin != ORIGIN_SAMPLE,
+            "action plans": ActionPlan.origin != ORIGIN_SAMPLE,
+            "commitments": Commitment.origin != ORIGIN_SAMPLE,
+            "progress reports": ProgressReport.commitment_id.in_(
+                select(Commitment.id).where(Commitment.origin != ORIGIN_SAMPLE)
+            ),
+        }
+    models = {
+        "members": Member,
+        "action plans": ActionPlan,
+        "commitments": Commitment,
+        "progress reports": ProgressReport,
+    }
+    counts: dict[str, int] = {}
+    for kind in HELD_KINDS:
+        query = select(func.count()).select_from(models[kind])
+        if kind in real:
+            query = query.where(real[kind])
+        counts[kind] = session.scalar(query) or 0
+    return counts
+
+
 @dataclass
 class ImportSummary:
-    """Counts of what an import added and changed, plus warnings that did not stop it."""
+    """Counts of what an import added and changed, what the database then holds, and warnings that did not stop it.
+
+    held: totals in the database after the import (after a dry run: what it would hold); kept: earlier rows of
+    each kind that this file does not state and that stay (an import never deletes).
+    """
 
     added: dict[str, int] = field(default_factory=dict)
     changed: dict[str, int] = field(default_factory=dict)
     unchanged: int = 0
     warnings: list[Problem] = field(default_factory=list)
     dry_run: bool = False
+    held: dict[str, int] = field(default_factory=dict)
+    kept: dict[str, int] = field(default_factory=dict)
 
     def count(self, bucket: str, kind: str, n: int = 1) -> None:
         """Add n to the added/changed count of a kind of row."""
         target = self.added if bucket == "added" else self.changed
         target[kind] = target.get(kind, 0) + n
 
+    def clauses(self) -> list[str]:
+        """Extra clauses of the first sentence (subclasses add theirs)."""
+        return [f"{len(self.warnings)} warning(s)"] if self.warnings else []
+
     def line(self) -> str:
-        """The one-line summary printed after each run."""
-        added = ", ".join(f"{n} {k}" for k, n in self.added.items() if n) or "nothing"
-        changed = ", ".join(f"{n} {k}" for k, n in self.changed.items() if n) or "nothing"
+        """The one-line summary printed after each run: what changed, then the totals now held."""
+        added = _counts(self.added) or "nothing"
+        changed = _counts(self.changed) or "nothing"
         prefix = "Dry run (nothing written): would have added" if self.dry_run else "Added"
-        tail = f"; {len(self.warnings)} warning(s)" if self.warnings else ""
-        return f"{prefix} {added}; changed {changed}; {self.unchanged} unchanged{tail}."
+        first = "; ".join([f"{prefix} {added}", f"changed {changed}", f"{self.unchanged} unchanged", *self.clauses()])
+        if not self.held:
+            return f"{first}."
+        held = _counts({kind: self.held.get(kind, 0) for kind in HELD_KINDS}, zeros=True)
+        kept = _counts(self.kept)
+        kept_text = f" (earlier data kept: {kept} not in this file)" if kept else ""
+        verb = "Would then hold" if self.dry_run else "Now holding"
+        return f"{first}. {verb} {held}{kept_text}."
+
+
+def _counts(counts: dict[str, int], *, zeros: bool = False) -> str:
+    return ", ".join(f"{n} {kind}" for kind, n in counts.items() if n or zeros)

@@ -15,7 +15,7 @@ from dashboard.domain.scales import COMPLETION, DIOG, EARLY_RESULTS, PROGRESS_SO
 from data_access.db import bump_data_version, session_scope
 from data_access.models import Commitment, ProgressReport
 from data_access.ogp_sheet.read import read_sheet
-from data_access.problems import ImportFailed, ImportSummary, Problem
+from data_access.problems import ImportFailed, ImportSummary, Problem, count_held
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("commitment_id", "as_of", "source", "completion", "note", "evidence_url")
 OPTIONAL_COLUMNS: tuple[str, ...] = ("result",)
@@ -23,12 +23,18 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 # (commitment database id, source, as_of, completion): the natural key of a progress report.
 ReportKey = tuple[int, str, dt.date, str]
+# (commitment database id, source, as_of): at most one completion per source and day.
+DateKey = tuple[int, str, dt.date]
 
 
 def import_progress(
     engine: Engine, path: Path | str, *, dry_run: bool = False, recorded_by: str = "import-progress"
 ) -> ImportSummary:
-    """Validate every row, then append the new progress reports in one transaction (exact duplicates skipped)."""
+    """Validate every row, then append the new progress reports in one transaction (exact duplicates skipped).
+
+    Refused with the rest: two rows of one commitment, source and date with different completions (both rows
+    named), and a row whose commitment, source and date already hold a report with another completion.
+    """
     table = read_sheet(path)
     problems: list[Problem] = []
     header = table.header
@@ -47,12 +53,21 @@ def import_progress(
         commitment_ids = dict(
             session.execute(select(Commitment.ogp_id, Commitment.id).where(Commitment.ogp_id.in_(wanted))).all()
         )
-        query = select(ProgressReport).where(ProgressReport.commitment_id.in_(list(commitment_ids.values())))
-        existing = {(r.commitment_id, r.source, r.as_of, r.completion): r for r in session.scalars(query)}
+        query = (
+            select(ProgressReport)
+            .where(ProgressReport.commitment_id.in_(list(commitment_ids.values())))
+            .order_by(ProgressReport.id)
+        )
+        stored = list(session.scalars(query))
+    existing = {(r.commitment_id, r.source, r.as_of, r.completion): r for r in stored}
+    stored_on: dict[DateKey, list[str]] = {}
+    for r in stored:
+        stored_on.setdefault((r.commitment_id, r.source, r.as_of), []).append(r.completion)
     today = dt.date.today()
     summary = ImportSummary(dry_run=dry_run)
     new_reports: list[ProgressReport] = []
     first_row: dict[ReportKey, int] = {}
+    first_on: dict[DateKey, tuple[int, str]] = {}
     for row, cells in table.records:
         if len(cells) != len(header):
             problems.append(Problem(row, "", f"has {len(cells)} cells but the header has {len(header)}"))
@@ -62,14 +77,36 @@ def import_progress(
         if report is None:
             continue
         key = (report.commitment_id, report.source, report.as_of, report.completion)
+        on = (report.commitment_id, report.source, report.as_of)
+        same = f"same commitment {values['commitment_id'].strip()}, source {report.source}, date {report.as_of}"
         if key in first_row:
             problems.append(
                 Problem(row, "", f"the same report (commitment, date, source, completion) as row {first_row[key]}")
             )
             continue
+        if on in first_on:
+            # One source cannot say two things about one commitment on one day: which would be the latest?
+            other_row, other = first_on[on]
+            problems.append(
+                Problem(
+                    row, "completion", f"conflicts with row {other_row} ({same}: {other!r} vs {report.completion!r})"
+                )
+            )
+            continue
         first_row[key] = row
+        first_on[on] = (row, report.completion)
         previous = existing.get(key)
-        if previous is None:
+        if previous is None and on in stored_on:
+            holds = " and ".join(repr(c) for c in stored_on[on])
+            problems.append(
+                Problem(
+                    row,
+                    "completion",
+                    f"conflicts with a stored report ({same}: the database holds {holds}, this row says "
+                    f"{report.completion!r}); reports are never changed, record a new one with another date",
+                )
+            )
+        elif previous is None:
             new_reports.append(report)
         elif _same(previous, report):
             summary.unchanged += 1
@@ -90,6 +127,15 @@ def import_progress(
         with session_scope(engine) as session:
             session.add_all(new_reports)
             bump_data_version(session)
+            session.flush()
+            summary.held = count_held(session)
+    else:
+        with Session(engine) as session:
+            held = count_held(session)
+        held["progress reports"] += len(new_reports)  # a dry run: what the database would then hold
+        summary.held = held
+    earlier = summary.held["progress reports"] - len(new_reports) - summary.unchanged
+    summary.kept = {"progress reports": earlier} if earlier > 0 else {}
     return summary
 
 

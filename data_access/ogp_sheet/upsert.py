@@ -26,7 +26,7 @@ from data_access.models import (
 from data_access.ogp_sheet.catalogue import YEAR_PATTERN
 from data_access.ogp_sheet.read import read_sheet
 from data_access.ogp_sheet.validate import SheetRecord, validate_sheet
-from data_access.problems import ImportFailed, ImportSummary, Problem
+from data_access.problems import ImportFailed, ImportSummary, Problem, count_held
 
 RECORDED_BY = "import-ogp"
 
@@ -37,13 +37,13 @@ class OgpImportSummary(ImportSummary):
 
     replaced_sample_members: int = 0
 
-    def line(self) -> str:
-        """The one-line summary, saying when the sample data was replaced."""
-        text = super().line()
+    def clauses(self) -> list[str]:
+        """The first sentence says when the sample data was (or would be) replaced."""
+        clauses = super().clauses()
         if self.replaced_sample_members:
             verb = "would replace" if self.dry_run else "replaced"
-            text = f"{text[:-1]}; {verb} the sample data ({self.replaced_sample_members} sample members)."
-        return text
+            clauses.append(f"{verb} the sample data ({self.replaced_sample_members} sample members)")
+        return clauses
 
 
 def import_ogp_sheet(engine: Engine, path: Path | str, *, dry_run: bool = False) -> OgpImportSummary:
@@ -58,15 +58,31 @@ def import_ogp_sheet(engine: Engine, path: Path | str, *, dry_run: bool = False)
         # No autoflush: objects built to count changes must never reach the database.
         with Session(engine, autoflush=False) as session:
             _Upsert(session, summary, write=False).run(records)
+            # What would be held: what is there now (the sample would be gone) plus what would be added.
+            held = count_held(session, without_sample=True)
+            _set_totals(summary, records, {k: n + summary.added.get(k, 0) for k, n in held.items()})
             session.rollback()
         return summary
     with session_scope(engine) as session:
         if _Upsert(session, summary, write=True).run(records):
             bump_data_version(session)
+        session.flush()
+        _set_totals(summary, records, count_held(session))
         set_meta(session, "data_origin", "import")
         stamp = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
         set_meta(session, "last_import", f"{stamp} {path.name}")
     return summary
+
+
+def _set_totals(summary: OgpImportSummary, records: list[SheetRecord], held: dict[str, int]) -> None:
+    """Record the totals held and the earlier members, plans and commitments this file does not state."""
+    summary.held = held
+    in_file = {
+        "members": len({r.member["code"] for r in records}),
+        "action plans": len({r.plan["ogp_id"] for r in records}),
+        "commitments": len({r.fields["ogp_id"] for r in records}),
+    }
+    summary.kept = {kind: held[kind] - n for kind, n in in_file.items() if held[kind] > n}
 
 
 class _Upsert:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from dashboard.cli import cli
-from data_access.db import read_meta
-from data_access.models import Commitment, ProgressReport
+from data_access.db import get_engine, read_meta
+from data_access.models import ActionPlan, Commitment, Member, ProgressReport
 from data_access.ogp_sheet.upsert import import_ogp_sheet
 from data_access.problems import ImportFailed
 from data_access.progress_import import import_progress
@@ -42,6 +43,27 @@ def _state(engine: Engine) -> tuple[int, str]:
     with Session(engine) as session:
         count = session.scalar(select(func.count()).select_from(ProgressReport))
     return count, read_meta(engine).get("data_version", "0")
+
+
+def _held(engine: Engine) -> tuple[int, ...]:
+    """Members, action plans, commitments and progress reports in the database, counted with SQL."""
+    with Session(engine) as session:
+        return tuple(
+            session.scalar(select(func.count()).select_from(model)) or 0
+            for model in (Member, ActionPlan, Commitment, ProgressReport)
+        )
+
+
+HOLDING = re.compile(
+    r"(Now holding|Would then hold) (\d+) members, (\d+) action plans, (\d+) commitments, (\d+) progress reports"
+)
+
+
+def _holding(line: str) -> tuple[int, ...]:
+    """The totals a summary line states."""
+    found = HOLDING.search(line)
+    assert found, line
+    return tuple(int(n) for n in found.groups()[1:])
 
 
 def _reports(engine: Engine, ogp_id: str, source: str) -> list[ProgressReport]:
@@ -169,14 +191,97 @@ def test_progress014_changed_statement_is_refused(imported: Engine, tmp_path: Pa
     assert _state(imported) == state
 
 
+def test_progress015_conflicting_rows_in_one_file_name_both_rows(imported: Engine, tmp_path: Path) -> None:
+    state, held = _state(imported), _held(imported)
+    conflicting = "AL0002,2024-03-31,government,Limited,,"  # line 4: same commitment, source, date as line 2
+    path = _write(tmp_path, [GOOD[0], GOOD[1], conflicting, GOOD[2]])
+    for dry_run in (False, True):
+        with pytest.raises(ImportFailed) as info:
+            import_progress(imported, path, dry_run=dry_run)
+        [problem] = info.value.problems
+        assert (problem.row, problem.column) == (4, "completion")
+        assert str(problem) == (
+            "row 4, column 'completion': conflicts with row 2 "
+            "(same commitment AL0002, source government, date 2024-03-31: 'Complete' vs 'Limited')"
+        )
+    assert _state(imported) == state and _held(imported) == held  # the good rows were not written either
+    # Another source, or another date, is no conflict.
+    other = ["AL0002,2024-03-31,civil_society,Limited,,", "AL0002,2024-04-01,government,Limited,,"]
+    assert import_progress(imported, _write(tmp_path, [GOOD[0], *other])).added == {"progress reports": 3}
+
+
+def test_progress016_conflict_with_the_database_is_refused(imported: Engine, tmp_path: Path) -> None:
+    import_progress(imported, _write(tmp_path, GOOD))
+    state, held = _state(imported), _held(imported)
+    new = "AL0002,2024-06-30,government,Complete,,"
+    conflicting = "BUE0009,2024-04-15,civil_society,Substantial,Faster than we said,"
+    with pytest.raises(ImportFailed) as info:
+        import_progress(imported, _write(tmp_path, [new, conflicting]))
+    [problem] = info.value.problems
+    assert (problem.row, problem.column) == (3, "completion")
+    assert "same commitment BUE0009, source civil_society, date 2024-04-15" in problem.message
+    assert "the database holds 'Limited', this row says 'Substantial'" in problem.message
+    assert _state(imported) == state and _held(imported) == held
+
+
+def test_progress017_exact_duplicate_of_a_stored_report_is_unchanged(imported: Engine, tmp_path: Path) -> None:
+    import_progress(imported, _write(tmp_path, GOOD))
+    state = _state(imported)
+    summary = import_progress(imported, _write(tmp_path, [GOOD[1], "BUE0009,2024-05-15,civil_society,Limited,,"]))
+    assert (summary.added, summary.unchanged) == ({"progress reports": 1}, 1)
+    assert _state(imported)[0] == state[0] + 1
+    # The IRM reports import-ogp derived are stored reports too: restating one exactly changes nothing.
+    [irm] = _reports(imported, "AL0002", "irm_midterm")
+    restated = f'AL0002,{irm.as_of},irm_midterm,{irm.completion},"{irm.note}",'
+    again = import_progress(imported, _write(tmp_path, [restated]))
+    assert (again.added, again.unchanged) == ({"progress reports": 0}, 1)
+    other = "Substantial" if irm.completion != "Substantial" else "Limited"
+    with pytest.raises(ImportFailed) as info:
+        import_progress(imported, _write(tmp_path, [f"AL0002,{irm.as_of},irm_midterm,{other},,"]))
+    assert f"the database holds {irm.completion!r}" in info.value.problems[0].message
+
+
+def test_progress018_summary_gives_the_totals_held(imported: Engine, tmp_path: Path) -> None:
+    path = _write(tmp_path, GOOD)
+    before = _held(imported)
+    dry = import_progress(imported, path, dry_run=True)
+    summary = import_progress(imported, path)
+    assert _holding(summary.line()) == _held(imported) == _holding(dry.line())
+    assert _held(imported)[3] == before[3] + 3
+    assert dry.line().startswith("Dry run (nothing written): would have added 3 progress reports")
+    assert "Would then hold" in dry.line()
+    assert summary.line().startswith("Added 3 progress reports; changed nothing; 0 unchanged. Now holding")
+    assert summary.line().endswith(f"(earlier data kept: {before[3]} progress reports not in this file).")
+    again = import_progress(imported, path)
+    assert again.line().startswith("Added nothing; changed nothing; 3 unchanged. Now holding")
+    assert _holding(again.line()) == _held(imported)
+
+
 def test_progress020_cli(db_url: str, real_sheet: Path, tmp_path: Path) -> None:
     runner = CliRunner()
     assert runner.invoke(cli, ["import-ogp", str(real_sheet), "--database-url", db_url]).exit_code == 0
     good = runner.invoke(cli, ["import-progress", str(_write(tmp_path, GOOD)), "--database-url", db_url])
     assert good.exit_code == 0, good.output
-    assert good.stdout.strip() == "Added 3 progress reports; changed nothing; 0 unchanged."
+    members, plans, commitments, reports = _held(get_engine(db_url))
+    assert good.stdout.strip() == (
+        f"Added 3 progress reports; changed nothing; 0 unchanged. Now holding {members} members, {plans} action "
+        f"plans, {commitments} commitments, {reports} progress reports (earlier data kept: {reports - 3} progress "
+        "reports not in this file)."
+    )
     bad_path = tmp_path / "bad.csv"
     bad_path.write_text(HEADER + "\nAL0002,2024-03-31,rumour,Complete,,\n", encoding="utf-8")
     bad = runner.invoke(cli, ["import-progress", str(bad_path), "--database-url", db_url])
     assert bad.exit_code != 0
     assert "row 2, column 'source'" in bad.output
+    conflict_path = tmp_path / "conflict.csv"
+    conflict_path.write_text(
+        HEADER + "\nAL0002,2024-05-01,government,Substantial,,\nAL0002,2024-05-01,government,Limited,,\n",
+        encoding="utf-8",
+    )
+    conflict = runner.invoke(cli, ["import-progress", str(conflict_path), "--database-url", db_url])
+    assert conflict.exit_code != 0 and "nothing was written" in conflict.output
+    assert (
+        "row 3, column 'completion': conflicts with row 2 (same commitment AL0002, source government, "
+        "date 2024-05-01: 'Substantial' vs 'Limited')" in conflict.output
+    )
+    assert _held(get_engine(db_url))[3] == reports
