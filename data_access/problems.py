@@ -1,4 +1,4 @@
-"""What an import reports: problems by row and column, and a one-line summary of what it did."""
+"""What an import reports: problems by row and column, and a one-line summary of what it did and what is held."""
 
 from __future__ import annotations
 
@@ -90,7 +90,7 @@ class ImportSummary:
 
     def clauses(self) -> list[str]:
         """Extra clauses of the first sentence (subclasses add theirs)."""
-        return [f"{len(self.warnings)} warning(s)"] if self.warnings else []
+        return [plural(len(self.warnings), "warnings")] if self.warnings else []
 
     def line(self) -> str:
         """The one-line summary printed after each run: what changed, then the totals now held."""
@@ -108,4 +108,9 @@ class ImportSummary:
 
 
 def _counts(counts: dict[str, int], *, zeros: bool = False) -> str:
-    return ", ".join(f"{n} {kind}" for kind, n in counts.items() if n or zeros)
+    return ", ".join(plural(n, kind) for kind, n in counts.items() if n or zeros)
+
+
+def plural(n: int, kinds: str) -> str:
+    """'1 commitment', '2 commitments' (kinds is the plural)."""
+    return f"{n} {kinds[:-1] if n == 1 and kinds.endswith('s') else kinds}"

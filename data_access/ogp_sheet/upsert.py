@@ -26,7 +26,7 @@ from data_access.models import (
 from data_access.ogp_sheet.catalogue import YEAR_PATTERN
 from data_access.ogp_sheet.read import read_sheet
 from data_access.ogp_sheet.validate import SheetRecord, validate_sheet
-from data_access.problems import ImportFailed, ImportSummary, Problem, count_held
+from data_access.problems import ImportFailed, ImportSummary, Problem, count_held, plural
 
 RECORDED_BY = "import-ogp"
 
@@ -42,7 +42,7 @@ class OgpImportSummary(ImportSummary):
         clauses = super().clauses()
         if self.replaced_sample_members:
             verb = "would replace" if self.dry_run else "replaced"
-            clauses.append(f"{verb} the sample data ({self.replaced_sample_members} sample members)")
+            clauses.append(f"{verb} the sample data ({plural(self.replaced_sample_members, 'sample members')})")
         return clauses
 
 
@@ -248,6 +248,17 @@ class _Upsert:
                                     f"{report.source} report of {report.as_of} already holds result "
                                     f"{same_key.result!r}; the new result {report.result!r} was not added "
                                     "(progress history is append-only)",
+                                )
+                            )
+                        elif previous is not None and previous.as_of == report.as_of:
+                            # An older export: its rating was corrected by a later entry of the same date.
+                            self.summary.warnings.append(
+                                Problem(
+                                    record.row,
+                                    "",
+                                    f"{report.source} rating {report.completion!r} of {report.as_of} was superseded "
+                                    f"by a later import's {previous.completion!r} for the same report; not added "
+                                    "again, the later rating stays the latest (is this an older export?)",
                                 )
                             )
                         continue

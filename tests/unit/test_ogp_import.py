@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from dashboard.cli import cli
 from dashboard.domain.policy_areas import POLICY_AREA_COLUMNS, POLICY_AREAS
 from dashboard.domain.scales import INDICATORS
-from data_access.db import read_meta
+from data_access.db import get_engine, read_meta
 from data_access.models import (
     ORIGIN_SAMPLE,
     ActionPlan,
@@ -29,6 +31,8 @@ from data_access.models import (
 from data_access.ogp_sheet.catalogue import OGP_COLUMNS, REQUIRED_COLUMNS
 from data_access.ogp_sheet.upsert import import_ogp_sheet
 from data_access.problems import ImportFailed
+from data_access.progress_import import import_progress
+from data_access.queries import latest_progress
 
 ID = "Commitment Unique Identifier"
 RATINGS = {"Completion (End Of Term)", "Completion (Progress Report)"}
@@ -60,6 +64,48 @@ def _snapshot(engine: Engine) -> dict:
         counts["titles"] = dict(session.execute(select(Commitment.ogp_id, Commitment.title)).all())
     counts["meta"] = read_meta(engine)
     return counts
+
+
+HOLDING = re.compile(
+    r"(Now holding|Would then hold) (\d+) members, (\d+) action plans, (\d+) commitments, (\d+) progress reports"
+)
+
+
+def _held(engine: Engine) -> tuple[int, ...]:
+    """Members, action plans, commitments and progress reports in the database, counted with SQL."""
+    with Session(engine) as session:
+        return tuple(
+            session.scalar(select(func.count()).select_from(model)) or 0
+            for model in (Member, ActionPlan, Commitment, ProgressReport)
+        )
+
+
+def _holding(line: str) -> tuple[int, ...]:
+    """The totals a summary line states."""
+    found = HOLDING.search(line)
+    assert found, line
+    return tuple(int(n) for n in found.groups()[1:])
+
+
+def _subset(
+    real_sheet: Path,
+    path: Path,
+    keep: Callable[[dict[str, str]], bool],
+    change: dict[tuple[str, str], str] | None = None,
+) -> list[dict[str, str]]:
+    """Write the real sheet's rows that `keep` accepts to path (csv module), with cells changed by (id, column)."""
+    with real_sheet.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        columns = list(reader.fieldnames or [])
+        rows = [row for row in reader if keep(row)]
+    for (ogp_id, column), value in (change or {}).items():
+        [row] = [r for r in rows if r[ID] == ogp_id]
+        row[column] = value
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    return rows
 
 
 def _commitment(engine: Engine, ogp_id: str) -> Commitment:
@@ -331,14 +377,99 @@ def test_ogp013_import_replaces_sample_data(engine: Engine, real_sheet: Path) ->
         plan = ActionPlan(ogp_id="AP_ALB01", number=1, submission_year=2012, member=member, origin=ORIGIN_SAMPLE)
         plan.commitments.append(Commitment(ogp_id="AL0002", title="Sample", origin=ORIGIN_SAMPLE, sheet_extra={}))
         session.add(member)
+    dry = import_ogp_sheet(engine, real_sheet, dry_run=True)
+    assert "would replace the sample data (1 sample member)" in dry.line()
     summary = import_ogp_sheet(engine, real_sheet)
     assert summary.replaced_sample_members == 1
-    assert "replaced the sample data" in summary.line()
+    assert "; replaced the sample data (1 sample member). Now holding " in summary.line()
+    assert _holding(summary.line()) == _held(engine) == _holding(dry.line())  # the sample is not counted
+    assert "earlier data kept" not in summary.line()
     with Session(engine) as session:
         assert session.scalar(select(func.count()).where(Member.origin == ORIGIN_SAMPLE)) == 0
         assert session.scalar(select(func.count()).where(Commitment.origin == ORIGIN_SAMPLE)) == 0
     assert _commitment(engine, "AL0002").title == _row(_frame(real_sheet), "AL0002")["Commitment Title"]
     assert _snapshot(engine)["Commitment"] == 332
+
+
+def test_ogp014_second_sheet_on_top_keeps_earlier_data(engine: Engine, real_sheet: Path, tmp_path: Path) -> None:
+    first_members, second_members = {"ALB", "UKR", "CHL"}, {"ALB", "SRB", "PRY"}
+    first = _subset(real_sheet, tmp_path / "first.csv", lambda r: r["Code"] in first_members)
+    summary = import_ogp_sheet(engine, tmp_path / "first.csv")
+    assert _holding(summary.line()) == _held(engine)
+    assert _held(engine)[:3] == (3, len({r["Action Plan ID"] for r in first}), len(first))
+    assert "earlier data kept" not in summary.line()
+
+    second = _subset(
+        real_sheet,
+        tmp_path / "second.csv",
+        lambda r: r["Code"] in second_members,
+        {("AL0003", "Commitment Title"): "A reworded title"},
+    )
+    before = _snapshot(engine)
+    dry = import_ogp_sheet(engine, tmp_path / "second.csv", dry_run=True)
+    assert _snapshot(engine) == before
+    summary = import_ogp_sheet(engine, tmp_path / "second.csv")
+    line = summary.line()
+    held = _held(engine)
+    assert _holding(line) == held == _holding(dry.line())
+    assert line.startswith("Added 2 members, ") and "; changed 1 commitment; " in line
+    assert dry.line().startswith("Dry run (nothing written): would have added 2 members, ")
+    assert "Would then hold" in dry.line() and "Now holding" in line
+    # Earlier data kept: what the database holds and this file does not state, counted with SQL.
+    plan_ids = {r["Action Plan ID"] for r in second}
+    with Session(engine) as session:
+        kept_members = session.scalar(select(func.count()).where(Member.code.not_in(second_members)))
+        kept_plans = session.scalar(select(func.count()).where(ActionPlan.ogp_id.not_in(plan_ids)))
+        kept_commitments = session.scalar(select(func.count()).where(Commitment.ogp_id.not_in([r[ID] for r in second])))
+    assert kept_members == 2 and kept_commitments == len({r[ID] for r in first} - {r[ID] for r in second})
+    kept = f"(earlier data kept: {kept_members} members, {kept_plans} action plans, {kept_commitments} commitments"
+    assert line.endswith(f"{kept} not in this file).")
+    assert dry.line().endswith(f"{kept} not in this file).")
+    assert held[2] == len({r[ID] for r in first} | {r[ID] for r in second})
+
+    # The first sheet again: nothing added or changed but the reworded title, the totals stay.
+    again = import_ogp_sheet(engine, tmp_path / "first.csv")
+    assert again.changed == {"commitments": 1} and not any(again.added.values())
+    assert _holding(again.line()) == _held(engine) == held
+    assert "(earlier data kept: 2 members, " in again.line()
+
+
+def test_ogp015_corrected_irm_rating_of_the_same_report_is_appended(
+    engine: Engine, real_sheet: Path, tmp_path: Path
+) -> None:
+    """A newer export re-rates a mid-term report (same publication year): appended, and it is the latest."""
+    import_ogp_sheet(engine, real_sheet)
+    [old] = [r for r in _commitment(engine, "AL0003").progress_reports if r.source == "irm_midterm"]
+    assert old.completion == "Limited"
+    newer = tmp_path / "newer.csv"
+    _subset(real_sheet, newer, lambda r: True, {("AL0003", "Completion (Progress Report)"): "Substantial"})
+    before = _held(engine)
+    summary = import_ogp_sheet(engine, newer)
+    assert summary.changed == {"commitments": 1} and summary.added == {"progress reports": 1}
+    assert _holding(summary.line()) == _held(engine) == (*before[:3], before[3] + 1)
+    commitment = _commitment(engine, "AL0003")
+    midterm = sorted((r for r in commitment.progress_reports if r.source == "irm_midterm"), key=lambda r: r.id)
+    assert [(r.as_of, r.completion) for r in midterm] == [(old.as_of, "Limited"), (old.as_of, "Substantial")]
+    assert midterm[0].id == old.id  # history kept: the earlier rating is still there
+    latest = latest_progress(engine)
+    [current] = latest[(latest["commitment_id"] == commitment.id) & (latest["source"] == "irm_midterm")].itertuples()
+    assert current.completion == "Substantial"  # ties on the date go to the later entry
+    # The newer sheet again adds nothing; the older one adds nothing either, and says why.
+    assert not any(import_ogp_sheet(engine, newer).added.values())
+    older = import_ogp_sheet(engine, real_sheet)
+    assert not any(older.added.values()) and older.changed == {"commitments": 1}
+    [warning] = [w for w in older.warnings if "superseded" in w.message]
+    assert warning.row == _record_line(real_sheet, "AL0003")[0]
+    assert _held(engine)[3] == before[3] + 1
+    # A progress CSV cannot restate that report with yet another completion.
+    progress = tmp_path / "progress.csv"
+    progress.write_text(
+        f"commitment_id,as_of,source,completion,note,evidence_url\nAL0003,{old.as_of},irm_midterm,Complete,,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportFailed) as info:
+        import_progress(engine, progress)
+    assert "the database holds 'Limited' and 'Substantial'" in info.value.problems[0].message
 
 
 # ---------------------------------------------------------------------------------------------- bad input
@@ -526,5 +657,6 @@ def test_ogp031_cli_good_file_prints_one_line_summary(db_url: str, real_sheet: P
     assert result.exit_code == 0, result.output
     assert len(result.stdout.strip().splitlines()) == 1
     assert result.stdout.startswith("Added 49 members, 138 action plans, 332 commitments")
+    assert _holding(result.stdout) == _held(get_engine(db_url))
     dry = CliRunner().invoke(cli, ["import-ogp", str(real_sheet), "--dry-run", "--database-url", db_url])
     assert dry.exit_code == 0 and "332 unchanged" in dry.stdout and dry.stdout.startswith("Dry run")
