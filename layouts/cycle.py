@@ -12,23 +12,31 @@ from dash import dcc, html
 from dashboard.domain.rules import format_day
 from layouts import ids
 from layouts.components import chart_card, graph, page_header
-from layouts.cycle_figures import MIDTERM_COLOR, SCHEDULE_COLORS, SCHEDULE_LABELS, TODAY_COLOR
+from layouts.cycle_figures import MIDTERM_COLOR, SCHEDULE_COLORS, SCHEDULE_LABELS, TODAY_COLOR, timeline_axis
 from layouts.tables import submission_legend, table_card
 
 CYCLE_AS_OF = "cycle-as-of"
 CYCLE_AS_OF_RESET = "cycle-as-of-reset"
 CYCLE_TIMELINE = "cycle-timeline"
+CYCLE_TIMELINE_AXIS = "cycle-timeline-axis"
 CYCLE_PLANS_TABLE = "cycle-plans"
 CYCLE_SUBMISSIONS_TABLE = "cycle-submissions"
 OGP_FOUNDED = dt.date(2011, 9, 20)
 
 
 def schedule_legend(as_of: dt.date) -> html.Div:
-    """Legend of the timeline: bar colours and patterns, the mid-term diamond, the as-of line."""
+    """Legend of the timeline: bar colours and patterns, the mid-term diamond, the as-of line.
+
+    The swatch sets only its background colour inline, so the hatching/dots of its CSS class (the bars' patterns)
+    still show on top of it.
+    """
     items = [
         html.Span(
             [
-                html.Span(className=f"legend-swatch cdi-swatch-{key.replace(' ', '-')}", style={"background": color}),
+                html.Span(
+                    className=f"legend-swatch cdi-swatch-{key.replace(' ', '-')}",
+                    style={"backgroundColor": color},
+                ),
                 SCHEDULE_LABELS[key],
             ],
             className="legend-item me-3",
@@ -48,6 +56,23 @@ def schedule_legend(as_of: dt.date) -> html.Div:
     return html.Div(
         [html.Span("Timeline: ", className="fw-semibold me-2"), *items],
         className="scale-legend small mb-2 cdi-legend",
+    )
+
+
+def timeline_box(timeline: go.Figure, as_of: dt.date) -> html.Div:
+    """The timeline in a scrolling box, under its date axis strip that sticks to the top of the box."""
+    axis = timeline_axis(timeline, as_of=as_of)
+    chart = graph(ids.drill_chart(CYCLE_TIMELINE), timeline, drill=True)
+    if axis is None:
+        return html.Div(chart, className="cdi-timeline-scroll")
+    # No mode bars: zoom is off (the two parts must keep one x range) and a bar over the top rows or the axis
+    # strip would hide their text.
+    chart.config = {**chart.config, "displayModeBar": False}
+    header = graph(CYCLE_TIMELINE_AXIS, axis)
+    header.config = {**header.config, "displayModeBar": False}
+    return html.Div(
+        [html.Div(header, className="cdi-timeline-axis", id=f"{CYCLE_TIMELINE_AXIS}-strip"), chart],
+        className="cdi-timeline-scroll",
     )
 
 
@@ -112,7 +137,9 @@ def layout(
     summary: dbc.Row,
     timeline: go.Figure,
     plans_table: html.Div,
+    plan_count: int,
     submissions_table: html.Div,
+    submission_count: int,
 ) -> html.Div:
     """The cycle page: as-of control, summary, timeline, where each plan stands, plans due or late."""
     return html.Div(
@@ -126,29 +153,27 @@ def layout(
             notice,
             summary,
             schedule_legend(as_of),
-            chart_card(
-                "Action plans in implementation",
-                html.Div(
-                    graph(ids.drill_chart(CYCLE_TIMELINE), timeline, drill=True),
-                    className="cdi-timeline-scroll",
-                ),
-            ),
+            chart_card("Action plans in implementation", timeline_box(timeline, as_of)),
             table_card(
-                "Where each plan stands: expected versus reported progress",
+                f"Where each plan stands: expected versus reported progress ({plan_count:,})",
                 plans_table,
                 table=CYCLE_PLANS_TABLE,
+                list_id="cycle-plans-list",
+                count=plan_count,
                 explanation=(
                     "Expected = share of the implementation period gone. Reported = mean share of work done "
-                    "in each commitment's latest progress report from any source (Limited = 1/3, Substantial = "
-                    "2/3, Complete = all; no report = nothing). Behind = reported trails expected by more than "
-                    "a quarter. Most behind first."
+                    "by each commitment's latest evidence: its latest progress report of a level from any source, "
+                    "else the IRM's rating (Limited = 1/3, Substantial = 2/3, Complete = all; no evidence = "
+                    "nothing). Behind = reported trails expected by more than a quarter. Most behind first."
                 ),
             ),
             submission_legend(),
             table_card(
-                "Action plans due or late",
+                f"Action plans due or late ({submission_count:,})",
                 submissions_table,
                 table=CYCLE_SUBMISSIONS_TABLE,
+                list_id="cycle-submissions-list",
+                count=submission_count,
                 explanation=(
                     "Plans are due 31 August. Delivered before 1 January: late, keeps its end date. Not delivered "
                     "by 1 January: the member moves to the other cohort and is acting contrary to process. "
