@@ -9,15 +9,12 @@ import re
 from typing import Any
 from urllib.parse import unquote
 
-import pandas as pd
-
 from dashboard.domain.filters import Filters
 from dashboard.domain.recordable import RECORDABLE_RATINGS
 from dashboard.domain.roles import Actor
 from dashboard.domain.rules import DelayStatus, cycle_position, format_day
-from dashboard.domain.status import commitment_delays
 from dashboard.web.context import AppContext
-from data_access import commitment_queries, recording
+from data_access import commitment_queries, recording, statuses
 from layouts import commitments as layout
 from layouts import recording as record_layout
 
@@ -44,17 +41,12 @@ def live_sections(
     """Children of every part of the commitment page a save changes (layout.LIVE_SECTIONS), from the database."""
     today = filters.as_of or ctx.today()
     progress = detail["progress"]
-    known = progress[progress["as_of"] <= today]
-    delays = commitment_delays(
-        pd.DataFrame(
-            [(detail["id"], detail["start_date"], detail["end_date"], detail["completion"])],
-            columns=["commitment_id", "start_date", "end_date", "completion"],
-        ),
-        known.tail(1).assign(commitment_id=detail["id"])[["commitment_id", "source", "as_of", "completion", "result"]],
-        detail["milestones"].assign(commitment_id=detail["id"]),
-        today,
-    ).iloc[0]
-    status = DelayStatus(delays["delay_status"], delays["delay_reason"], delays["severity"])
+    stored = statuses.commitment_status(ctx.engine, day=today, commitment_id=detail["id"])
+    status = (
+        DelayStatus(stored["delay_status"], stored["delay_reason"], stored["severity"])
+        if stored is not None
+        else DelayStatus("not assessable", "No status was computed for this commitment", 0.0)
+    )
     start, end = detail["start_date"], detail["end_date"]
     position = (
         f"Implementation {format_day(start)} to {format_day(end)}: {cycle_position(start, end, today).label}"

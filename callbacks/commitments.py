@@ -12,66 +12,31 @@ from dash import MATCH, Dash, Input, Output, State, html
 
 from callbacks.commitment_sections import find_commitment, live_sections
 from callbacks.pages import Page
+from callbacks.scope import query_scope, status_day
 from callbacks.urls import commitment_href, current_filters
 from dashboard.domain.filters import Filters
 from dashboard.domain.roles import Actor
-from dashboard.domain.scales import DELAY_STATUSES, PROGRESS_SOURCES
-from dashboard.domain.status import commitment_delays
+from dashboard.domain.scales import PROGRESS_SOURCES
 from dashboard.web.auth import current_actor
 from dashboard.web.context import AppContext
-from data_access import commitment_queries, queries
+from data_access import commitment_queries
 from layouts import commitments as layout
 from layouts import recording as record_layout
 from layouts.components import markdown_link
 
-SORTABLE = commitment_queries.SORT_KEYS | {"delay_status"}
+SORTABLE = commitment_queries.SORT_KEYS
 MAX_ROWS_PER_REQUEST = 500
 MAX_START_ROW = 10_000_000
 FIELDS = [field for field, _ in layout.TABLE_COLUMNS]
 
 
-def _today(ctx: AppContext, filters: Filters) -> dt.date:
-    return filters.as_of or ctx.today()
-
-
-def _scope(filters: Filters) -> dict[str, Any]:
-    return {**filters.query_kwargs(), "as_of": filters.as_of}
-
-
-def _all_delays(ctx: AppContext, filters: Filters) -> pd.DataFrame:
-    """Delay status of every commitment matching the filters (needed to filter or sort by it)."""
-    scope = _scope(filters)
-    today = _today(ctx, filters)
-    frame = queries.commitments(ctx.engine, **scope)
-    progress = queries.latest_progress(ctx.engine, on=filters.as_of, **scope)
-    milestones = queries.milestones(ctx.engine, undone_due_by=today, **scope)
-    delays = commitment_delays(frame, progress, milestones, today)
-    if filters.delay_status:
-        delays = delays[delays["delay_status"].isin(filters.delay_status)]
-    return delays
-
-
-def _page_delays(ctx: AppContext, frame: pd.DataFrame, today: dt.date) -> pd.DataFrame:
-    """Delay status of the rows of one page only, from the latest report already joined to each row."""
-    ids = [int(i) for i in frame["commitment_id"]]
-    reported = frame[frame["progress_as_of"].notna()]
-    progress = pd.DataFrame(
-        {
-            "commitment_id": reported["commitment_id"],
-            "source": reported["progress_source"],
-            "as_of": reported["progress_as_of"],
-            "completion": reported["progress_completion"],
-            "result": reported["progress_result"],
-        }
-    )
-    return commitment_delays(frame, progress, commitment_queries.milestones_of(ctx.engine, ids), today)
+def _scope(ctx: AppContext, filters: Filters) -> dict[str, Any]:
+    return {**query_scope(ctx, filters), "as_of": filters.as_of}
 
 
 def matching_count(ctx: AppContext, filters: Filters) -> int:
     """How many commitments match the filters, delay status included."""
-    if filters.delay_status:
-        return len(_all_delays(ctx, filters))
-    return commitment_queries.commitment_count(ctx.engine, **_scope(filters))
+    return commitment_queries.commitment_count(ctx.engine, **_scope(ctx, filters))
 
 
 def table_rows(
@@ -85,44 +50,18 @@ def table_rows(
 ) -> tuple[list[dict[str, Any]], int]:
     """Rows start..end of the commitments table (plain values, fields of TABLE_COLUMNS) and the total count.
 
-    Without a delay filter or delay sort, paging and sorting happen in SQL and delay status is computed
-    for the page's rows only. `sort` outside the whitelist falls back to member and id order.
+    Paging, sorting and the delay-status filter happen in SQL over the stored statuses. `sort` outside the
+    whitelist falls back to member and id order.
     """
     sort = sort if sort in SORTABLE else None
     start = min(max(int(start), 0), MAX_START_ROW)
     limit = None if end is None else max(int(end) - start, 0)
-    scope = _scope(filters)
-    today = _today(ctx, filters)
-    if filters.delay_status or sort == "delay_status":
-        delays = _all_delays(ctx, filters)
-        count = len(delays)
-        if sort == "delay_status":
-            rank = {status: i for i, status in enumerate(DELAY_STATUSES)}
-            ordered = delays.assign(rank=delays["delay_status"].map(rank), neg=-delays["severity"])
-            ordered = ordered.sort_values(["rank", "neg"], ascending=not descending, kind="stable")
-            page_ids = list(ordered["commitment_id"].iloc[start : None if limit is None else start + limit])
-            frame = commitment_queries.commitment_rows(ctx.engine, ids=page_ids, on=filters.as_of)
-            frame = frame.set_index("commitment_id").loc[page_ids].reset_index()
-        else:
-            frame = commitment_queries.commitment_rows(
-                ctx.engine,
-                ids=list(delays["commitment_id"]),
-                sort=sort,
-                descending=descending,
-                offset=start,
-                limit=limit,
-                on=filters.as_of,
-            )
-        page_delays = delays[delays["commitment_id"].isin(frame["commitment_id"])]
-    else:
-        count = commitment_queries.commitment_count(ctx.engine, **scope)
-        frame = commitment_queries.commitment_rows(
-            ctx.engine, sort=sort, descending=descending, offset=start, limit=limit, on=filters.as_of, **scope
-        )
-        page_delays = _page_delays(ctx, frame, today)
-    by_id = page_delays.set_index("commitment_id")
-    rows = [_row(r, by_id.loc[r.commitment_id] if r.commitment_id in by_id.index else None) for r in frame.itertuples()]
-    return rows, count
+    scope = _scope(ctx, filters)
+    count = commitment_queries.commitment_count(ctx.engine, **scope)
+    frame = commitment_queries.commitment_rows(
+        ctx.engine, sort=sort, descending=descending, offset=start, limit=limit, on=filters.as_of, **scope
+    )
+    return [_row(r) for r in frame.itertuples()], count
 
 
 def _text(value: Any) -> str:
@@ -131,7 +70,7 @@ def _text(value: Any) -> str:
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
-def _row(r: Any, delay: Any) -> dict[str, Any]:
+def _row(r: Any) -> dict[str, Any]:
     return {
         "commitment_id": int(r.commitment_id),
         "ogp_id": r.ogp_id,
@@ -142,8 +81,8 @@ def _row(r: Any, delay: Any) -> dict[str, Any]:
         "progress_completion": _text(r.progress_completion),
         "progress_source": PROGRESS_SOURCES.get(r.progress_source, _text(r.progress_source)),
         "progress_as_of": _text(r.progress_as_of),
-        "delay_status": delay["delay_status"] if delay is not None else "",
-        "delay_reason": delay["delay_reason"] if delay is not None else "",
+        "delay_status": _text(r.delay_status),
+        "delay_reason": _text(r.delay_reason),
         "completion": _text(r.completion),
         "starred": "Yes" if r.starred else "No",
         "potential_impact": _text(r.potential_impact),
@@ -214,7 +153,7 @@ def render_commitment(ctx: AppContext, filters: Filters, ogp_id: str, actor: Act
             title="Commitment not found",
         )
     actor = current_actor() if actor is None else actor
-    today = _today(ctx, filters)
+    today = status_day(ctx, filters)
     member_href = f"/countries/{detail['member_code']}{query}"
     url = detail.get("url") or ""
     links = {

@@ -11,22 +11,21 @@ from urllib.parse import unquote
 import dash_bootstrap_components as dbc
 import pandas as pd
 
-from callbacks.kpis import completion_cards
+from callbacks.kpis import completion_cards, data_as_of
 from callbacks.pages import Page
+from callbacks.scope import query_scope, status_day
 from callbacks.urls import link, member_href
 from dashboard.domain.filters import Filters, shown
 from dashboard.domain.policy_areas import POLICY_AREAS, area_slugs
-from dashboard.domain.rules import contrary_to_process_reasons
-from dashboard.domain.scales import ATTENTION_SUBMISSIONS
-from dashboard.domain.status import commitment_delays, plan_statuses
+from dashboard.domain.rules import format_day
+from dashboard.domain.scales import ATTENTION_SUBMISSIONS, PROBLEM_STATUSES, UNKNOWN_NOT_IN_DATA
 from dashboard.web.context import AppContext
-from data_access import member_queries, queries
+from data_access import member_queries, queries, statuses
 from layouts import countries as layout
 from layouts.components import kpi_card, pill_picker
 from layouts.figures import completion_stack
 
 MEMBER_CODE_PATH = re.compile(r"^[A-Za-z]{2,6}$")
-PROBLEM_STATUSES = ("delayed", "at risk")
 
 
 @dataclass(frozen=True)
@@ -102,11 +101,6 @@ def parse_measure(value: str | None) -> tuple[Measure, str | None]:
     )
 
 
-def today_for(ctx: AppContext, filters: Filters) -> dt.date:
-    """The day statuses are judged on: the filters' as-of date when set, else today."""
-    return filters.as_of or ctx.today()
-
-
 def ogp_member_url(name: str) -> str:
     """OGP's page of a member: the name as a slug ('Buenos Aires, Argentina' -> .../buenos-aires-argentina/)."""
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
@@ -114,62 +108,23 @@ def ogp_member_url(name: str) -> str:
     return f"{layout.OGP_MEMBERS_URL}{slug}/"
 
 
-def current_delays(ctx: AppContext, filters: Filters, today: dt.date) -> pd.DataFrame:
-    """Delay status of every commitment of plans in implementation on `today`, with its member and plan.
-
-    Columns: queries.COMMITMENT_COLUMNS plus dashboard.domain.status.DELAY_COLUMNS.
-    """
-    kwargs = filters.query_kwargs()
-    running = queries.action_plans(ctx.engine, running_on=today, **kwargs)
-    columns = [*queries.COMMITMENT_COLUMNS, "delay_status", "delay_reason", "severity"]
-    if running.empty:
-        return pd.DataFrame(columns=columns)
-    plans = list(running["action_plan"])
-    commitments = queries.commitments(ctx.engine, plan=plans, **kwargs)
-    if commitments.empty:
-        return pd.DataFrame(columns=columns)
-    progress = queries.latest_progress(ctx.engine, on=today, plan=plans, **kwargs)
-    milestones = queries.milestones(ctx.engine, plan=plans, undone_due_by=today, **kwargs)
-    delays = commitment_delays(commitments, progress, milestones, today)
-    return commitments.merge(delays[["commitment_id", "delay_status", "delay_reason", "severity"]], on="commitment_id")
-
-
-def current_delay_counts(ctx: AppContext, filters: Filters, today: dt.date) -> pd.DataFrame:
-    """Delay status of every commitment of plans in implementation on `today`: columns member_code, delay_status.
-
-    The statuses of current_delays without fetching each commitment's texts (the members table only counts them).
-    """
-    kwargs = filters.query_kwargs()
-    running = queries.action_plans(ctx.engine, running_on=today, **kwargs)
-    if running.empty:
-        return pd.DataFrame(columns=["member_code", "delay_status"])
-    plans = list(running["action_plan"])
-    needed = ["commitment_id", "member_code", "start_date", "end_date", "completion"]
-    commitments = queries.commitments(ctx.engine, plan=plans, columns=needed, **kwargs)
-    if commitments.empty:
-        return pd.DataFrame(columns=["member_code", "delay_status"])
-    progress = queries.latest_progress(ctx.engine, on=today, plan=plans, **kwargs)
-    milestones = queries.milestones(ctx.engine, plan=plans, undone_due_by=today, **kwargs)
-    delays = commitment_delays(commitments, progress, milestones, today)
-    return pd.DataFrame({"member_code": commitments["member_code"], "delay_status": delays["delay_status"]})
-
-
 def member_table(ctx: AppContext, filters: Filters) -> pd.DataFrame:
     """One row per member matching the member filters, with every measure; columns code, name, TABLE_COLUMNS."""
-    kwargs = filters.query_kwargs()
-    today = today_for(ctx, filters)
+    kwargs = query_scope(ctx, filters)
+    day = status_day(ctx, filters)
     table = member_queries.members(ctx.engine, **kwargs)
     summary = queries.member_summary(ctx.engine, **kwargs).drop(
         columns=["name", "region", "member_type", "status", "action_plans"]
     )
-    plans = queries.action_plans(ctx.engine, **kwargs)
-    running = queries.action_plans(ctx.engine, running_on=today, **kwargs)
-    delays = current_delay_counts(ctx, filters, today)
+    plans = statuses.plan_rows(ctx.engine, **kwargs, day=day)
+    running = plans[plans["phase"] == "implementing"]
+    delays = statuses.status_counts(ctx.engine, by="member_code", **kwargs, day=day)
     table = table.merge(summary, on="code", how="left")
     table["action_plans"] = table["code"].map(plans["member_code"].value_counts())
     table["active_plans"] = table["code"].map(running["member_code"].value_counts())
     for status, column in (("delayed", "delayed"), ("at risk", "at_risk")):
-        table[column] = table["code"].map(delays.loc[delays["delay_status"] == status, "member_code"].value_counts())
+        per_member = delays[delays["delay_status"] == status].set_index("member_code")["commitments"]
+        table[column] = table["code"].map(per_member)
     counts = ["action_plans", "active_plans", "commitments", "assessed", "high_completion", "starred", "delayed"]
     for column in [*counts, "at_risk"]:
         table[column] = table[column].fillna(0).astype(int)
@@ -179,16 +134,17 @@ def member_table(ctx: AppContext, filters: Filters) -> pd.DataFrame:
 
 
 def _share(part: pd.Series, whole: pd.Series) -> pd.Series:
-    """part / whole in percent, rounded to one decimal; missing where whole is zero."""
+    """part / whole in percent, unrounded (each view rounds once, from the integers); missing where whole is 0."""
     whole = whole.astype(float)
-    return (part.astype(float) / whole.where(whole > 0) * 100).round(1)
+    return part.astype(float) / whole.where(whole > 0) * 100
 
 
 def countries_export(ctx: AppContext, filters: Filters, _pathname: str) -> pd.DataFrame:
     """The members table as shown (member name first, then TABLE_COLUMNS with their headers)."""
     table = member_table(ctx, filters)
     headers = {"name": "Member", **{column: header for column, header, _ in TABLE_COLUMNS}}
-    return table[list(headers)].rename(columns=headers)
+    shares = [column for column, _, kind in TABLE_COLUMNS if kind == "percent"]
+    return table.assign(**{c: table[c].round(1) for c in shares})[list(headers)].rename(columns=headers)
 
 
 def render_countries(ctx: AppContext, filters: Filters, measure: str | None = None) -> Page:
@@ -251,13 +207,13 @@ def render_member(ctx: AppContext, filters: Filters, code: str) -> Page:
         return Page(content, trail=[*countries_crumbs, ("Member not found", None)], title="Member not found")
 
     scoped = member_filters(filters, member["code"])
-    kwargs = scoped.query_kwargs()
-    today = today_for(ctx, filters)
-    plans = queries.action_plans(ctx.engine, **kwargs)
+    kwargs = query_scope(ctx, scoped)
+    today = status_day(ctx, filters)
+    plans = statuses.plan_rows(ctx.engine, **kwargs, day=today)
     plan_counts = queries.completion_counts(ctx.engine, by="action_plan", **kwargs)
     counts = queries.overview_counts(ctx.engine, **kwargs)
     delays = member_delays(ctx, scoped, today)
-    late = late_plans(plans, today)
+    attention = plan_attention(plans)
 
     plan_links = {
         row.action_plan: link("/commitments", scoped, cycle=(int(row.submission_year),))
@@ -275,12 +231,13 @@ def render_member(ctx: AppContext, filters: Filters, code: str) -> Page:
     )
     content = layout.member_layout(
         header=header,
-        kpis=member_kpis(scoped, counts, plans, delays, today),
+        kpis=member_kpis(ctx, scoped, counts, plans, today),
         plans_figure=layout.plan_timeline_figure(plan_rows(plans, plan_counts, plan_links), today=today),
+        plan_count=len(plans),
         completion_figure=completion_stack(plan_counts, group="action_plan", href=plan_links),
         areas_figure=member_areas_figure(ctx, scoped),
         delays=layout.delays_table(delays, today=today),
-        late_plans=layout.late_plans_table(late),
+        late_plans=layout.late_plans_table(attention),
         today=today,
     )
     return Page(content, trail=[*countries_crumbs, (member["name"], None)], title=member["name"])
@@ -302,18 +259,22 @@ def plan_rows(plans: pd.DataFrame, plan_counts: pd.DataFrame, links: dict[str, s
     return data
 
 
-def member_kpis(
-    scoped: Filters, counts: dict[str, int], plans: pd.DataFrame, delays: pd.DataFrame, today: dt.date
-) -> list:
-    """The member's KPI cards: plans, commitments, high completion, starred and current delays."""
-    as_of = today.isoformat()
-    delayed = int((delays["delay_status"] == "delayed").sum()) if not delays.empty else 0
+def member_kpis(ctx: AppContext, scoped: Filters, counts: dict[str, int], plans: pd.DataFrame, day: dt.date) -> list:
+    """The member's KPI cards: plans, high completion, starred, delayed commitments and late plans.
+
+    Each counts exactly the rows of the list it links to.
+    """
+    as_of = data_as_of(queries.data_status(ctx.engine))
+    by_status = statuses.status_counts(ctx.engine, **query_scope(ctx, scoped), day=day)
+    delayed = int(by_status.loc[by_status["delay_status"] == "delayed", "commitments"].sum())
+    late = int(plans["late_or_contrary"].astype(bool).sum())
     return [
         kpi_card(
             title="Action plans",
             value=f"{len(plans):,}",
+            count=len(plans),
             detail=f"{counts['commitments']:,} commitments",
-            href=link("/commitments", scoped),
+            href=link(f"/countries/{scoped.member[0]}", scoped) + "#member-plans",
             as_of=as_of,
             card_id="member-kpi-plans",
         ),
@@ -321,19 +282,29 @@ def member_kpis(
         kpi_card(
             title="Delayed now",
             value=f"{delayed:,}",
-            detail=f"{len(delays):,} delayed or at risk in current plans",
-            href=link("/delays", scoped, delay_status=("delayed", "at risk")),
+            count=delayed,
+            detail=f"commitments delayed on {format_day(day)}",
+            href=link("/delays", scoped, delay_status=("delayed",)) + "#delays-commitments",
             as_of=as_of,
             card_id="member-kpi-delayed",
+        ),
+        kpi_card(
+            title="Plans late or contrary",
+            value=f"{late:,}",
+            count=late,
+            detail="due in the last two years (31 Aug / 1 Jan rule, new plan within 12 months)",
+            href=link("/delays", scoped) + "#late-plans",
+            as_of=as_of,
+            card_id="member-kpi-late-plans",
         ),
     ]
 
 
-def member_delays(ctx: AppContext, scoped: Filters, today: dt.date) -> pd.DataFrame:
-    """Delayed and at-risk commitments of the member's current plans, worst first, each with its link."""
-    delays = current_delays(ctx, scoped, today)
-    delays = delays[delays["delay_status"].isin(PROBLEM_STATUSES)]
-    delays = delays.sort_values(["severity", "ogp_id"], ascending=[False, True])
+def member_delays(ctx: AppContext, scoped: Filters, day: dt.date) -> pd.DataFrame:
+    """The member's commitments that are delayed, at risk or without evidence on `day`, worst first, with links."""
+    scope = {**query_scope(ctx, scoped), "delay_status": None}
+    shown_statuses = [s for s in PROBLEM_STATUSES if not scoped.delay_status or s in scoped.delay_status]
+    delays = statuses.commitment_rows(ctx.engine, **scope, day=day, statuses=shown_statuses)
     columns = ["ogp_id", "title", "action_plan", "delay_status", "delay_reason", "severity"]
     out = delays[columns].reset_index(drop=True)
     out["href"] = [f"/commitments/{ogp_id}" for ogp_id in out["ogp_id"]]
@@ -353,52 +324,24 @@ def member_delays_export(ctx: AppContext, filters: Filters, pathname: str) -> pd
     code, _ = parse_member_code(pathname.rstrip("/").rsplit("/", 1)[-1])
     if code is None or member_queries.member_by_code(ctx.engine, code) is None:
         return pd.DataFrame(columns=list(headers.values()))
-    delays = member_delays(ctx, member_filters(filters, code), today_for(ctx, filters))
+    delays = member_delays(ctx, member_filters(filters, code), status_day(ctx, filters))
     return delays[list(headers)].rename(columns=headers)
 
 
-def late_plans(plans: pd.DataFrame, today: dt.date) -> pd.DataFrame:
-    """Plans due, overdue, late or contrary to process (any trigger), most serious first.
-
-    Columns: action_plan, due_date, status, reason.
-    """
+def plan_attention(plans: pd.DataFrame) -> pd.DataFrame:
+    """The member's plans that are due, overdue, late or contrary to process, or whose process the data cannot
+    show ("unknown (not in the data)"), worst first; columns action_plan, due_date, status, reason."""
     columns = ["action_plan", "due_date", "status", "reason"]
-    if plans.empty:
-        return pd.DataFrame(columns=columns)
-    statuses = plan_statuses(plans, today).set_index("plan_id")
     rows = []
-    ordered = plans.sort_values("number").reset_index(drop=True)
-    for index, plan in ordered.iterrows():
-        due = statuses.loc[plan["plan_id"], "due_date"] if plan["plan_id"] in statuses.index else None
-        if plan["plan_id"] in statuses.index:
-            status = statuses.loc[plan["plan_id"]]
-            if status["submission_status"] in ATTENTION_SUBMISSIONS:
-                rows.append((plan["action_plan"], due, status["submission_status"], status["submission_reason"]))
-        following = ordered.iloc[index + 1] if index + 1 < len(ordered) else None
-        reasons = contrary_to_process_reasons(
-            previous_plan_end=plan["end_date"] if pd.notna(plan["end_date"]) else None,
-            next_plan_submitted_on=_delivered_on(following),
-            co_creation_met=None if pd.isna(plan["co_creation_met"]) else bool(plan["co_creation_met"]),
-            any_progress_assessed=None,
-            today=today,
-        )
-        rows.extend((plan["action_plan"], due, "contrary to process", reason) for reason in reasons)
-    late = pd.DataFrame(rows, columns=columns).drop_duplicates()
-    rank = {status: i for i, status in enumerate(ATTENTION_SUBMISSIONS)}
+    for plan in plans.itertuples(index=False):
+        if plan.submission_status in ATTENTION_SUBMISSIONS:
+            rows.append((plan.action_plan, plan.due_date, plan.submission_status, plan.submission_reason))
+        if plan.process_status != "in process":
+            rows.append((plan.action_plan, plan.due_date, plan.process_status, plan.process_reason))
+    late = pd.DataFrame(rows, columns=columns)
+    rank = {status: i for i, status in enumerate((*ATTENTION_SUBMISSIONS, UNKNOWN_NOT_IN_DATA))}
     order = late["status"].map(rank)
     return late.assign(_rank=order).sort_values(["_rank", "action_plan"]).drop(columns="_rank").reset_index(drop=True)
-
-
-def _delivered_on(plan: pd.Series | None) -> dt.date | None:
-    """When the next plan was delivered: its recorded date, else (a plan with commitments was delivered) its
-    start date; None when there is no next plan or it has not arrived."""
-    if plan is None:
-        return None
-    if plan["submitted_on"] is not None and not pd.isna(plan["submitted_on"]):
-        return plan["submitted_on"]
-    if plan["commitments"] and plan["start_date"] is not None and not pd.isna(plan["start_date"]):
-        return plan["start_date"]
-    return None
 
 
 def member_areas_figure(ctx: AppContext, scoped: Filters):

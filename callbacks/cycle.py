@@ -10,15 +10,18 @@ import pandas as pd
 from dash import Dash, Input, Output, State, no_update
 
 from callbacks.pages import Page
+from callbacks.scope import query_scope
 from callbacks.urls import link, member_href
 from dashboard.domain.filters import Filters, parse_filters
 from dashboard.domain.rules import format_day
+from dashboard.domain.scales import SUBMISSION_STATUSES
+from dashboard.domain.status import plan_verdict
 from dashboard.web.context import AppContext
-from data_access import progress_queries
+from data_access import statuses
 from layouts import cycle, ids, tables
 from layouts.components import empty_state
 from layouts.cycle_figures import cycle_timeline
-from layouts.text import day_text, share_text
+from layouts.text import MISSING, day_text, share_text
 
 PLAN_TABLE_COLUMNS = [
     "Member",
@@ -52,13 +55,27 @@ def resolve_as_of(filters: Filters, today: dt.date) -> tuple[dt.date, str | None
     return filters.as_of, None
 
 
+SCHEDULE_VIEWS = {"behind": "behind"}  # ?schedule=behind lists only the plans behind schedule
+
+
+def _day(ctx: AppContext, filters: Filters) -> tuple[Filters, dt.date, str | None]:
+    """The filters to show (an as-of date that cannot be replayed dropped), their day and the message why."""
+    as_of, problem = resolve_as_of(filters, ctx.today())
+    return (filters.replace(as_of=None) if problem else filters), as_of, problem
+
+
 def plans_frame(ctx: AppContext, filters: Filters) -> pd.DataFrame:
-    """cycle_plans rows on the page's date, most behind first (progress_queries.CYCLE_PLAN_COLUMNS)."""
-    as_of, _ = resolve_as_of(filters, ctx.today())
-    plans = progress_queries.cycle_plans(ctx.engine, as_of=as_of, **filters.query_kwargs())
+    """Plans delivered and in implementation on the page's day (statuses.PLAN_ROW_COLUMNS), most behind first.
+
+    The view choice `schedule=behind` keeps the plans behind schedule only.
+    """
+    shown, day, _ = _day(ctx, filters)
+    plans = statuses.plan_rows(ctx.engine, **query_scope(ctx, shown), day=day, phase="implementing")
+    if filters.view_value("schedule") in SCHEDULE_VIEWS:
+        plans = plans[plans["schedule"] == "behind"]
     if plans.empty:
         return plans
-    gap = plans["expected_share"] - plans["progress_share"].astype(float).fillna(0.0)
+    gap = plans["elapsed_share"].astype(float) - plans["progress_share"].astype(float).fillna(0.0)
     return plans.assign(gap=gap).sort_values(["gap", "member_name"], ascending=[False, True]).drop(columns="gap")
 
 
@@ -71,7 +88,7 @@ def plans_table(plans: pd.DataFrame, filters: Filters) -> pd.DataFrame:
             p.position,
             day_text(p.midterm),
             day_text(p.end_date),
-            share_text(p.expected_share),
+            share_text(p.elapsed_share),
             share_text(p.progress_share),
             f"{p.high_completion} of {p.commitments}",
             f"{p.reported} of {p.commitments}",
@@ -90,9 +107,18 @@ def plans_table_export(ctx: AppContext, filters: Filters, _pathname: str = "/cyc
 
 
 def submissions_frame(ctx: AppContext, filters: Filters) -> pd.DataFrame:
-    """plan_submissions rows on the page's date (progress_queries.SUBMISSION_COLUMNS)."""
-    as_of, _ = resolve_as_of(filters, ctx.today())
-    return progress_queries.plan_submissions(ctx.engine, as_of=as_of, **filters.query_kwargs())
+    """Plans due, overdue, late or contrary to process on the page's day (statuses.PLAN_ROW_COLUMNS), worst first."""
+    shown, day, _ = _day(ctx, filters)
+    plans = statuses.plan_rows(ctx.engine, **query_scope(ctx, shown), day=day, needs_attention=True)
+    if plans.empty:
+        return plans
+    verdicts = [
+        plan_verdict(p.submission_status, p.submission_reason, p.process_status, p.process_reason)
+        for p in plans.itertuples(index=False)
+    ]
+    plans = plans.assign(status=[v[0] for v in verdicts], why=[v[1] for v in verdicts])
+    rank = plans["status"].map({status: i for i, status in enumerate(SUBMISSION_STATUSES)})
+    return plans.assign(_rank=rank).sort_values(["_rank", "due_date", "member_name"]).drop(columns="_rank")
 
 
 def submissions_table(submissions: pd.DataFrame, filters: Filters) -> pd.DataFrame:
@@ -102,9 +128,9 @@ def submissions_table(submissions: pd.DataFrame, filters: Filters) -> pd.DataFra
             s.member_name,
             s.action_plan,
             day_text(s.due_date),
-            day_text(s.submitted_on) if s.submitted_on is not None else "not yet",
-            s.submission_status,
-            s.submission_reason,
+            day_text(s.submitted_on) if day_text(s.submitted_on) != MISSING else "not yet",
+            s.status,
+            s.why,
             member_href(s.member_code, filters),
         ]
         for s in submissions.itertuples(index=False)
@@ -120,25 +146,43 @@ def submissions_table_export(ctx: AppContext, filters: Filters, _pathname: str =
 def render_cycle(ctx: AppContext, filters: Filters) -> Page:
     """The cycle page on the URL's as-of date (or today)."""
     today = ctx.today()
-    as_of, problem = resolve_as_of(filters, today)
+    shown, as_of, problem = _day(ctx, filters)
     is_replay = as_of != today
-    shown = filters.replace(as_of=None) if problem else filters
-    plans = plans_frame(ctx, shown)
+    every = plans_frame(ctx, shown.with_view(schedule=None))
+    plans = every[every["schedule"] == "behind"] if shown.view_value("schedule") in SCHEDULE_VIEWS else every
     submissions = submissions_frame(ctx, shown)
     hrefs = [member_href(code, filters) for code in plans["member_code"]]
     # The timeline lists plans by member name; the table below lists the most behind first.
-    by_name = plans.assign(href=hrefs).sort_values(["member_name", "action_plan"])
+    by_name = plans.assign(href=hrefs, expected_share=plans["elapsed_share"]).sort_values(
+        ["member_name", "action_plan"]
+    )
     timeline = cycle_timeline(by_name.drop(columns="href"), as_of=as_of, hrefs=list(by_name["href"]))
 
     notice = dbc.Alert(problem, color="warning", className="cdi-asof-problem") if problem else None
-    behind = int((plans["schedule"] == "behind").sum()) if not plans.empty else 0
-    past_midterm = int((plans["midterm"] <= as_of).sum()) if not plans.empty else 0
+    behind = int((every["schedule"] == "behind").sum()) if not every.empty else 0
+    past_midterm = int((every["midterm"] <= as_of).sum()) if not every.empty else 0
+    here = link("/cycle", shown)
     summary = tables.summary_row(
         [
-            (f"{len(plans):,}", f"plans in implementation on {format_day(as_of)}", "cycle-count-running"),
-            (f"{behind:,}", "behind schedule (reported trails expected by > 25 points)", "cycle-count-behind"),
-            (f"{past_midterm:,}", "at or past mid-term", "cycle-count-midterm"),
-            (f"{len(submissions):,}", "plans due, overdue, late or contrary to process", "cycle-count-submissions"),
+            (
+                len(every),
+                f"plans in implementation on {format_day(as_of)}",
+                "cycle-count-running",
+                f"{here}#cycle-plans-list",
+            ),
+            (
+                behind,
+                "behind schedule (reported trails expected by > 25 points)",
+                "cycle-count-behind",
+                link("/cycle", shown, view={"schedule": "behind"}) + "#cycle-plans-list",
+            ),
+            (past_midterm, "at or past mid-term", "cycle-count-midterm", link("/irm", shown) + "#irm-midterm-list"),
+            (
+                len(submissions),
+                "plans due, overdue, late or contrary to process",
+                "cycle-count-submissions",
+                f"{here}#cycle-submissions-list",
+            ),
         ]
     )
     if plans.empty:
@@ -176,7 +220,9 @@ def render_cycle(ctx: AppContext, filters: Filters) -> Page:
         summary=summary,
         timeline=timeline,
         plans_table=plans_grid,
+        plan_count=len(plans),
         submissions_table=submissions_grid,
+        submission_count=len(submissions),
     )
     return Page(content, trail=[("Overview", link("/", filters)), ("Cycle", None)], title="Cycle")
 

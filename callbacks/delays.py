@@ -10,56 +10,69 @@ import pandas as pd
 from dash import html
 
 from callbacks.pages import Page
+from callbacks.scope import query_scope, status_day
 from callbacks.urls import commitment_href, link, member_href
 from dashboard.domain.filters import Filters
 from dashboard.domain.rules import format_day
-from dashboard.domain.scales import LATE_SUBMISSIONS, PROGRESS_SOURCES
+from dashboard.domain.scales import PROBLEM_STATUSES, PROGRESS_SOURCES
+from dashboard.domain.status import plan_verdict
 from dashboard.web.context import AppContext
-from data_access import progress_queries
+from data_access import progress_queries, statuses
 from layouts import delays
 from layouts.components import empty_state
-from layouts.tables import data_grid, visible_columns
-from layouts.text import day_text
+from layouts.tables import data_grid, summary_row, visible_columns
+from layouts.text import MISSING, day_text
 
-COMMITMENT_COLUMNS = ["Commitment", "Title", "Member", "Status", "Why", "Severity (months)", "Latest progress", "Ends"]
+COMMITMENT_COLUMNS = ["Commitment", "Title", "Member", "Status", "Why", "Severity (months)", "Evidence", "Ends"]
 PLAN_COLUMNS = ["Member", "Action plan", "Due", "Delivered", "Status", "Why"]
 DEADLINE_COLUMNS = ["Date", "Days left", "What", "Member", "Item", "Title"]
 
 
 @dataclass(frozen=True)
 class DelayView:
-    """Everything the delays page shows, computed once per render."""
+    """Everything the delays page shows, read from the stored statuses once per render."""
 
-    commitments: pd.DataFrame  # delay rows with the statuses shown (DELAY_ROW_COLUMNS)
-    counts: dict[str, int]  # commitments per delay status in scope, before the status filter
-    plans: pd.DataFrame  # late plans (SUBMISSION_COLUMNS)
-    deadlines: pd.DataFrame  # DEADLINE_COLUMNS
+    day: dt.date  # the day statuses are judged on
+    commitments: pd.DataFrame  # the first rows of the commitments list (statuses.COMMITMENT_ROW_COLUMNS)
+    commitment_total: int  # rows of the whole commitments list
+    counts: dict[str, int]  # commitments per delay status under the other filters
+    plans: pd.DataFrame  # late plans (statuses.PLAN_ROW_COLUMNS)
+    deadlines: pd.DataFrame  # the first deadlines (progress_queries.DEADLINE_COLUMNS)
+    deadline_total: int
     statuses: tuple[str, ...]  # the delay statuses listed
 
 
-def delay_view(ctx: AppContext, filters: Filters, *, today: dt.date | None = None) -> DelayView:
-    """Delay rows, late plans and the 90-day deadlines for the filters (scope: plans running or ended < 12 months)."""
-    today = today or ctx.today()
-    kwargs = filters.query_kwargs()
-    rows, milestones = progress_queries.delay_rows(ctx.engine, today=today, **kwargs)
-    statuses = filters.delay_status or progress_queries.DELAY_SHOWN_BY_DEFAULT
-    counts = rows["delay_status"].value_counts().to_dict() if not rows.empty else {}
-    submissions = progress_queries.plan_submissions(ctx.engine, as_of=today, **kwargs)
-    deadlines = progress_queries.upcoming_deadlines(rows, milestones, submissions, today=today)
+def delay_view(ctx: AppContext, filters: Filters) -> DelayView:
+    """Delayed, at-risk and no-evidence commitments (or the statuses in the URL), late plans and the deadlines
+    of the next 90 days, for the filters."""
+    scope = query_scope(ctx, filters)
+    day = status_day(ctx, filters)
+    listed = tuple(filters.delay_status or PROBLEM_STATUSES)
+    others = {**scope, "delay_status": None}
+    by_status = statuses.status_counts(ctx.engine, **others, day=day)
+    counts = dict(zip(by_status["delay_status"], by_status["commitments"].astype(int), strict=True))
+    rows = statuses.commitment_rows(ctx.engine, **others, day=day, statuses=listed, limit=progress_queries.MAX_ROWS)
+    deadlines, deadline_total = progress_queries.upcoming_deadlines(ctx.engine, **scope, day=day)
     return DelayView(
-        commitments=rows[rows["delay_status"].isin(statuses)].reset_index(drop=True),
-        counts={str(k): int(v) for k, v in counts.items()},
-        plans=submissions[submissions["submission_status"].isin(LATE_SUBMISSIONS)].reset_index(drop=True),
+        day=day,
+        commitments=rows,
+        commitment_total=sum(counts.get(status, 0) for status in listed),
+        counts=counts,
+        plans=statuses.plan_rows(ctx.engine, **scope, day=day, late_or_contrary=True),
         deadlines=deadlines,
-        statuses=tuple(statuses),
+        deadline_total=deadline_total,
+        statuses=listed,
     )
 
 
-def _progress(row) -> str:
-    if row.progress_as_of is None or pd.isna(row.progress_as_of):
-        return f"{row.progress_completion} (IRM)" if isinstance(row.progress_completion, str) else "no report"
+def _evidence(row) -> str:
+    """The evidence a status rests on: the report's level, source and date, or the IRM rating, or none."""
+    if not isinstance(row.progress_completion, str):
+        return "no evidence"
+    if row.progress_source is None or row.progress_source != row.progress_source:
+        return f"{row.progress_completion} (IRM rating)"
     source = PROGRESS_SOURCES.get(row.progress_source, row.progress_source)
-    return f"{row.progress_completion}, {source}, {format_day(row.progress_as_of)}"
+    return f"{row.progress_completion}, {source}, {day_text(row.progress_as_of)}"
 
 
 def _columns(frame: pd.DataFrame, *names: str) -> list[list]:
@@ -72,7 +85,7 @@ def commitments_table(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame(columns=[*COMMITMENT_COLUMNS, "_commitment", "_member"])
     ogp_ids, codes, sources, as_ofs, completions, ends = _columns(
-        frame, "ogp_id", "member_code", "progress_source", "progress_as_of", "progress_completion", "end_date"
+        frame, "ogp_id", "member_code", "evidence_source", "evidence_as_of", "evidence_completion", "end_date"
     )
     members = {code: member_href(code, filters) for code in set(codes)}
     reports = [
@@ -87,7 +100,7 @@ def commitments_table(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
             "Status": frame["delay_status"].tolist(),
             "Why": frame["delay_reason"].tolist(),
             "Severity (months)": [round(float(s), 1) for s in frame["severity"].tolist()],
-            "Latest progress": [_progress(r) for r in reports],
+            "Evidence": [_evidence(r) for r in reports],
             "Ends": [day_text(end) for end in ends],
             "_commitment": [commitment_href(ogp_id, filters) for ogp_id in ogp_ids],
             "_member": [members[code] for code in codes],
@@ -98,18 +111,22 @@ def commitments_table(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 
 def plans_table(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     """The late-plans table: display columns plus the hidden member link."""
-    rows = [
-        [
-            p.member_name,
-            p.action_plan,
-            day_text(p.due_date),
-            day_text(p.submitted_on) if p.submitted_on is not None else "not yet",
-            p.submission_status,
-            p.submission_reason,
-            member_href(p.member_code, filters),
-        ]
-        for p in frame.itertuples(index=False)
-    ]
+    rows = []
+    for p in frame.itertuples(index=False):
+        status, why = plan_verdict(p.submission_status, p.submission_reason, p.process_status, p.process_reason)
+        delivered = day_text(p.submitted_on) if day_text(p.submitted_on) != MISSING else None
+        delivered = delivered or ("date not recorded" if p.delivered else "not yet")
+        rows.append(
+            [
+                p.member_name,
+                p.action_plan,
+                day_text(p.due_date),
+                delivered,
+                status,
+                why,
+                member_href(p.member_code, filters),
+            ]
+        )
     return pd.DataFrame(rows, columns=[*PLAN_COLUMNS, "_member"])
 
 
@@ -148,18 +165,19 @@ def deadlines_export(ctx: AppContext, filters: Filters, _pathname: str = "/delay
 
 def render_delays(ctx: AppContext, filters: Filters) -> Page:
     """The delays page for the filters in the URL."""
-    today = ctx.today()
-    view = delay_view(ctx, filters, today=today)
-    shown = " and ".join(view.statuses)
+    view = delay_view(ctx, filters)
+    day = view.day
+    shown = ", ".join(view.statuses)
     scope_note = (
-        f"Commitments {shown}, of action plans in implementation on {format_day(today)} or ended in the last "
-        "12 months. Severity = months behind schedule, overdue or past the end date, whichever is largest. "
-        "Use the Delay status filter to list other statuses."
+        f"Commitments {shown} on {format_day(day)}. Commitments of plans that ended more than 12 months ago are "
+        "closed and not listed. Severity = months since the date the reason names (the end date, a milestone's "
+        "due date, the date a report was due, or the date the reported level was expected). Use the Delay "
+        "status filter to list other statuses."
     )
     if view.commitments.empty:
         commitments_grid = empty_state(
             f"No commitment is {shown} under these filters.",
-            "Only plans running today or ended in the last 12 months count. Widen the filters to see more.",
+            "Widen the filters, or pick other statuses in the Delay status filter.",
         )
     else:
         commitments_grid = data_grid(
@@ -169,7 +187,8 @@ def render_delays(ctx: AppContext, filters: Filters) -> Page:
             status=("Status",),
             wide=("Title", "Why"),
             numeric=("Severity (months)",),
-            widths={"Member": 150, "Latest progress": 190, "Ends": 120},
+            widths={"Member": 150, "Evidence": 190, "Ends": 120},
+            total=view.commitment_total,
         )
     if view.plans.empty:
         plans_grid = empty_state("No action plan is overdue, late or contrary to process under these filters.")
@@ -184,8 +203,8 @@ def render_delays(ctx: AppContext, filters: Filters) -> Page:
         )
     if view.deadlines.empty:
         deadlines_grid = empty_state(
-            f"Nothing falls due between {format_day(today)} and "
-            f"{format_day(today + dt.timedelta(days=progress_queries.DEADLINE_DAYS))} under these filters."
+            f"Nothing falls due between {format_day(day)} and "
+            f"{format_day(day + dt.timedelta(days=progress_queries.DEADLINE_DAYS))} under these filters."
         )
     else:
         deadlines_grid = data_grid(
@@ -195,14 +214,31 @@ def render_delays(ctx: AppContext, filters: Filters) -> Page:
             wide=("Title",),
             numeric=("Days left",),
             widths={"Member": 190},
+            total=view.deadline_total,
         )
+    tiles = [
+        (
+            view.counts.get(status, 0),
+            f"commitments {status}",
+            f"delays-count-{status.replace(' ', '-')}",
+            link("/delays", filters, delay_status=(status,)) + "#delays-commitments",
+        )
+        for status in PROBLEM_STATUSES
+    ]
+    tiles.append(
+        (len(view.plans), "action plans overdue, late or contrary to process", "delays-count-plans", "#late-plans")
+    )
+    tiles.append((view.deadline_total, "deadlines in the next 90 days", "delays-count-deadlines", "#delays-deadlines"))
     content = delays.layout(
         hint=delays.follow_hint(filters.member),
-        summary=delays.summary(view.counts, len(view.plans), len(view.deadlines)),
+        summary=summary_row([(c, label, tile, _here(filters, href)) for c, label, tile, href in tiles]),
         scope_note=scope_note,
         commitments_table=commitments_grid,
+        commitment_count=view.commitment_total,
         plans_table=plans_grid,
+        plan_count=len(view.plans),
         deadlines_table=deadlines_grid,
+        deadline_count=view.deadline_total,
         deadline_days=progress_queries.DEADLINE_DAYS,
     )
     return Page(
@@ -210,3 +246,8 @@ def render_delays(ctx: AppContext, filters: Filters) -> Page:
         trail=[("Overview", link("/", filters)), ("Delays", None)],
         title="Delays",
     )
+
+
+def _here(filters: Filters, href: str) -> str:
+    """A fragment on this page becomes a full link that keeps the filters (the tile still names its list)."""
+    return link("/delays", filters) + href if href.startswith("#") else href

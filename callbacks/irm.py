@@ -9,12 +9,13 @@ import pandas as pd
 from dash import Dash, Input, Output, State, no_update
 
 from callbacks.pages import Page
+from callbacks.scope import query_scope, status_day
 from callbacks.urls import commitment_href, link, member_href
 from dashboard.domain.filters import Filters, parse_filters
 from dashboard.domain.rules import format_day, latest_completion
 from dashboard.domain.scales import COMPLETION, MISSING_CODES, PROGRESS_SOURCES
 from dashboard.web.context import AppContext
-from data_access import progress_queries
+from data_access import progress_queries, statuses
 from layouts import ids, irm
 from layouts.components import empty_state
 from layouts.cycle_figures import completion_change_heatmap
@@ -26,7 +27,15 @@ MIN_DAYS, MAX_DAYS = 1, 3650
 BLANK = "blank"
 MIDTERM_COLUMNS = ["Member", "Action plan", "Position", "Mid-term", "Ends", "Expected", "Reported", "Last report"]
 NO_REPORT_COLUMNS = ["Commitment", "Title", "Member", "Action plan", "Last report", "Days since"]
-DISAGREEMENT_COLUMNS = ["Commitment", "Title", "Member", "Government says", "Civil society says", "Levels apart"]
+DISAGREEMENT_COLUMNS = [
+    "Commitment",
+    "Title",
+    "Member",
+    "Government says",
+    "Civil society says",
+    "Levels apart",
+    "IRM rating",
+]
 CHANGE_CORNER = "Mid-term \\ End of term"
 
 
@@ -49,12 +58,12 @@ def parse_days(value: Any) -> tuple[int | None, str | None]:
 
 
 def midterm_frame(ctx_: AppContext, filters: Filters) -> pd.DataFrame:
-    """Plans in implementation today at or past their mid-term (CYCLE_PLAN_COLUMNS), earliest mid-term first."""
-    today = ctx_.today()
-    plans = progress_queries.cycle_plans(ctx_.engine, as_of=today, **filters.query_kwargs())
+    """Plans in implementation on the day at or past their mid-term (statuses.PLAN_ROW_COLUMNS), earliest first."""
+    day = status_day(ctx_, filters)
+    plans = statuses.plan_rows(ctx_.engine, **query_scope(ctx_, filters), day=day, phase="implementing")
     if plans.empty:
         return plans
-    past = plans[plans["midterm"].map(lambda d: d <= today).astype(bool)]
+    past = plans[plans["midterm"].map(lambda d: d is not None and d <= day).astype(bool)]
     return past.sort_values(["midterm", "member_name"]).reset_index(drop=True)
 
 
@@ -67,7 +76,7 @@ def midterm_table(plans: pd.DataFrame, filters: Filters) -> pd.DataFrame:
             p.position,
             day_text(p.midterm),
             day_text(p.end_date),
-            share_text(p.expected_share),
+            share_text(p.elapsed_share),
             share_text(p.progress_share),
             day_text(p.last_report_on),
             member_href(p.member_code, filters),
@@ -110,16 +119,22 @@ def no_report_table(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 def no_report_export(ctx_: AppContext, filters: Filters, _pathname: str = "/irm") -> pd.DataFrame:
     """The no-recent-report table as shown, for the N days in the URL."""
     days = parse_days(filters.view_value("days") or DEFAULT_DAYS)[0] or DEFAULT_DAYS
-    frame = progress_queries.no_recent_reports(ctx_.engine, today=ctx_.today(), days=days, **filters.query_kwargs())
+    frame, _ = no_report_frame(ctx_, filters, days)
     return visible_columns(no_report_table(frame, filters))
 
 
-def no_report_section(ctx_: AppContext, filters: Filters, days_value: Any) -> tuple[Any, str | None, int | None]:
-    """(table or message, problem with the days value or None, the valid number of days or None)."""
+def no_report_frame(ctx_: AppContext, filters: Filters, days: int) -> tuple[pd.DataFrame, int]:
+    """(the first rows of progress_queries.no_recent_reports for the filters, how many there are in all)."""
+    day = status_day(ctx_, filters)
+    return progress_queries.no_recent_reports(ctx_.engine, **query_scope(ctx_, filters), day=day, days=days)
+
+
+def no_report_section(ctx_: AppContext, filters: Filters, days_value: Any) -> tuple[Any, str | None, int | None, int]:
+    """(table or message, problem with the days value or None, the valid number of days or None, rows in all)."""
     days, problem = parse_days(days_value)
     if days is None:
-        return empty_state(problem, "The list is shown again once the number is valid."), problem, None
-    frame = progress_queries.no_recent_reports(ctx_.engine, today=ctx_.today(), days=days, **filters.query_kwargs())
+        return empty_state(problem, "The list is shown again once the number is valid."), problem, None, 0
+    frame, total = no_report_frame(ctx_, filters, days)
     if frame.empty:
         return (
             empty_state(
@@ -128,6 +143,7 @@ def no_report_section(ctx_: AppContext, filters: Filters, days_value: Any) -> tu
             ),
             None,
             days,
+            0,
         )
     grid = data_grid(
         no_report_table(frame, filters),
@@ -136,13 +152,15 @@ def no_report_section(ctx_: AppContext, filters: Filters, days_value: Any) -> tu
         wide=("Title",),
         numeric=("Days since",),
         widths={"Member": 170, "Last report": 260},
+        total=total,
     )
-    return grid, None, days
+    return grid, None, days, total
 
 
 def disagreement_frame(ctx_: AppContext, filters: Filters) -> pd.DataFrame:
-    """source_disagreements for today (DISAGREEMENT_COLUMNS of progress_queries)."""
-    return progress_queries.source_disagreements(ctx_.engine, today=ctx_.today(), **filters.query_kwargs())
+    """source_disagreements on the day (DISAGREEMENT_COLUMNS of progress_queries)."""
+    day = status_day(ctx_, filters)
+    return progress_queries.source_disagreements(ctx_.engine, **query_scope(ctx_, filters), day=day)
 
 
 def disagreement_table(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
@@ -155,6 +173,7 @@ def disagreement_table(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
             f"{r.government_completion} ({format_day(r.government_as_of)})",
             f"{r.civil_society_completion} ({format_day(r.civil_society_as_of)})",
             int(r.levels_apart),
+            r.irm_completion if isinstance(r.irm_completion, str) else "not rated yet",
             commitment_href(r.ogp_id, filters),
             member_href(r.member_code, filters),
         ]
@@ -208,7 +227,7 @@ def completion_matrix(counts: pd.DataFrame, filters: Filters) -> tuple[pd.DataFr
 
 def change_export(ctx_: AppContext, filters: Filters, _pathname: str = "/irm") -> pd.DataFrame:
     """The completion-change matrix as a table (mid-term rows, end-of-term columns)."""
-    counts = progress_queries.completion_change_counts(ctx_.engine, **filters.query_kwargs())
+    counts = progress_queries.completion_change_counts(ctx_.engine, **query_scope(ctx_, filters))
     if counts.empty:
         return pd.DataFrame(columns=[CHANGE_CORNER])
     matrix, _ = completion_matrix(counts, filters)
@@ -217,11 +236,11 @@ def change_export(ctx_: AppContext, filters: Filters, _pathname: str = "/irm") -
 
 def render_irm(ctx_: AppContext, filters: Filters) -> Page:
     """The IRM page for the filters in the URL (no-report list for the `days` in the URL, default 180)."""
-    today = ctx_.today()
+    day = status_day(ctx_, filters)
     midterm = midterm_frame(ctx_, filters)
     if midterm.empty:
         midterm_grid: Any = empty_state(
-            f"No action plan in implementation on {format_day(today)} has reached its mid-term under these filters.",
+            f"No action plan in implementation on {format_day(day)} has reached its mid-term under these filters.",
             "Plans reach mid-term halfway through their implementation period; see the Cycle page for all plans.",
         )
     else:
@@ -232,15 +251,20 @@ def render_irm(ctx_: AppContext, filters: Filters) -> Page:
             widths={"Member": 190},
         )
 
-    section, problem, days = no_report_section(ctx_, filters, filters.view_value("days") or DEFAULT_DAYS)
-    message = problem or f"No report since {format_day(today - dt.timedelta(days=days))} ({days} days)."
-    no_report = irm.no_report_card(irm.days_control(days or DEFAULT_DAYS, MIN_DAYS, MAX_DAYS, message), section)
+    section, problem, days, no_report_total = no_report_section(
+        ctx_, filters, filters.view_value("days") or DEFAULT_DAYS
+    )
+    message = problem or f"No report since {format_day(day - dt.timedelta(days=days or DEFAULT_DAYS))} ({days} days)."
+    no_report = irm.no_report_card(
+        irm.days_control(days or DEFAULT_DAYS, MIN_DAYS, MAX_DAYS, message), section, count=no_report_total
+    )
 
     disagreements = disagreement_frame(ctx_, filters)
     if disagreements.empty:
         disagreement_grid: Any = empty_state(
-            "No commitment has government and civil-society reports two or more levels apart.",
-            "Only commitments with both a government and a civil-society report can disagree.",
+            "No commitment has government and civil-society reports of about the same time two or more levels apart.",
+            "Only commitments with both a government and a civil-society report of a completion level, dated within "
+            "120 days of each other, can disagree.",
         )
     else:
         disagreement_grid = data_grid(
@@ -252,7 +276,7 @@ def render_irm(ctx_: AppContext, filters: Filters) -> Page:
             widths={"Member": 170, "Government says": 200, "Civil society says": 200},
         )
 
-    counts = progress_queries.completion_change_counts(ctx_.engine, **filters.query_kwargs())
+    counts = progress_queries.completion_change_counts(ctx_.engine, **query_scope(ctx_, filters))
     if counts.empty:
         change_figure = completion_change_heatmap(pd.DataFrame(), pd.DataFrame())
         change_table: Any = empty_state("No commitment matches these filters.")
@@ -261,22 +285,33 @@ def render_irm(ctx_: AppContext, filters: Filters) -> Page:
         change_figure = completion_change_heatmap(matrix, links)
         shown = matrix.rename_axis(index=CHANGE_CORNER, columns=None).reset_index()
         change_table = data_grid(shown, grid_id="irm-change-table", numeric=tuple(shown.columns[1:]))
+    here = link("/irm", filters, view={"days": str(days)} if days else None)
+    matrix_total = int(counts["commitments"].sum()) if not counts.empty else 0
     summary = summary_row(
         [
-            (f"{len(midterm):,}", "plans at or past mid-term", "irm-count-midterm"),
-            (f"{len(disagreements):,}", "commitments where sources disagree", "irm-count-disagree"),
+            (len(midterm), "plans at or past mid-term", "irm-count-midterm", f"{here}#irm-midterm-list"),
             (
-                f"{int(counts['commitments'].sum()) if not counts.empty else 0:,}",
-                "commitments in the completion matrix",
-                "irm-count-matrix",
+                no_report_total,
+                f"commitments with no report in {days or DEFAULT_DAYS} days",
+                "irm-count-no-report",
+                f"{here}#irm-no-report-list",
             ),
+            (
+                len(disagreements),
+                "commitments where sources disagree",
+                "irm-count-disagree",
+                f"{here}#irm-disagreements-list",
+            ),
+            (matrix_total, "commitments in the completion matrix", "irm-count-matrix", link("/commitments", filters)),
         ]
     )
     content = irm.layout(
         summary=summary,
         midterm_table=midterm_grid,
+        midterm_count=len(midterm),
         no_report=no_report,
         disagreement_table=disagreement_grid,
+        disagreement_count=len(disagreements),
         change_figure=change_figure,
         change_table=change_table,
     )

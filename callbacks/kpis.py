@@ -1,10 +1,55 @@
-"""KPI cards more than one page shows, each linking to the list it counts."""
+"""KPI cards more than one page shows, each linking to the list it counts, and the one 'data as of' rule."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from callbacks.urls import link
 from dashboard.domain.filters import Filters
 from layouts.components import kpi_card, percent
+
+# Share of star-rated commitments OGP reports as starred, quoted to the Steering Committee.
+STARRED_REFERENCE = 7.5
+
+
+def data_as_of(status: dict[str, Any]) -> str:
+    """The one 'data as of' date of every figure: the day the data last changed (an import or a write)."""
+    return (status.get("updated_at") or "")[:10] or "no data yet"
+
+
+def starred_card(counts: dict[str, int], scoped: Filters, *, as_of: str, card_id: str) -> Any:
+    """'Starred': the share of star-rated commitments that earned a star, against OGP's 7.5% reference.
+
+    Stars were awarded only until the IRM's 2017-19 reports; a scope with no star-rated commitment says
+    so instead of a zero that would read as a verdict.
+    """
+    starred, rated = counts["starred"], counts["star_rated"]
+    if rated:
+        share = starred * 100 / rated
+        value = percent(starred, rated)
+        detail = f"{starred:,} of {rated:,} star-rated commitments; OGP reference {STARRED_REFERENCE}%"
+        note = _against_reference(share)
+    else:
+        value = "—"
+        detail = "Stars were not awarded in this period (the IRM rated stars only up to the 2017-19 plans)"
+        note = None
+    return kpi_card(
+        title="Starred",
+        value=value,
+        count=starred,
+        detail=detail,
+        note=note,
+        href=link("/commitments", scoped, starred=True),
+        as_of=as_of,
+        card_id=card_id,
+    )
+
+
+def _against_reference(share: float) -> str:
+    difference = share - STARRED_REFERENCE
+    if abs(difference) < 0.5:
+        return "in line with the reference"
+    return f"{abs(difference):.1f} points {'above' if difference > 0 else 'below'} the reference"
 
 
 def completion_cards(counts: dict[str, int], scoped: Filters, *, as_of: str, id_prefix: str) -> list:
@@ -13,17 +58,11 @@ def completion_cards(counts: dict[str, int], scoped: Filters, *, as_of: str, id_
         kpi_card(
             title="High completion",
             value=percent(counts["high_completion"], counts["assessed"]),
+            count=counts["high_completion"],
             detail=f"{counts['high_completion']:,} of {counts['assessed']:,} assessed",
             href=link("/commitments", scoped, completion=("Substantial", "Complete")),
             as_of=as_of,
             card_id=f"{id_prefix}-kpi-high-completion",
         ),
-        kpi_card(
-            title="Starred",
-            value=percent(counts["starred"], counts["commitments"]),
-            detail=f"{counts['starred']:,} of {counts['commitments']:,} commitments",
-            href=link("/commitments", scoped, starred=True),
-            as_of=as_of,
-            card_id=f"{id_prefix}-kpi-starred",
-        ),
+        starred_card(counts, scoped, as_of=as_of, card_id=f"{id_prefix}-kpi-starred"),
     ]

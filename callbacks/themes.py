@@ -7,16 +7,18 @@ from urllib.parse import unquote
 import dash_bootstrap_components as dbc
 import pandas as pd
 
-from callbacks.kpis import completion_cards
+from callbacks.kpis import completion_cards, data_as_of
 from callbacks.pages import Page
+from callbacks.scope import query_scope, status_day
 from callbacks.urls import link
 from dashboard.domain.filters import Filters, shown
 from dashboard.domain.policy_areas import POLICY_AREA_BY_SLUG, POLICY_AREAS, area_slugs
+from dashboard.domain.rules import format_day
 from dashboard.domain.scales import REGIONS
 from dashboard.web.context import AppContext
-from data_access import member_queries, queries
+from data_access import member_queries, queries, statuses
 from layouts import themes as layout
-from layouts.components import kpi_card, percent, pill_picker
+from layouts.components import kpi_card, pill_picker
 from layouts.figures import completion_stack, cycle_trend_figure
 
 AREA_LEVELS: dict[str, str] = {"groups": "Parent groups", "all": "All policy areas"}
@@ -57,7 +59,7 @@ def area_table(ctx: AppContext, filters: Filters, *, groups: bool) -> pd.DataFra
     Columns: policy_area, name, commitments, assessed, high_completion, starred, ambition_rated, ambitious,
     high_completion_share, starred_share, ambitious_share.
     """
-    table = member_queries.policy_area_counts(ctx.engine, groups=groups, **filters.query_kwargs())
+    table = member_queries.policy_area_counts(ctx.engine, groups=groups, **query_scope(ctx, filters))
     table.insert(1, "name", table["policy_area"].map(AREA_NAMES))
     for column, part, whole in (
         ("high_completion_share", "high_completion", "assessed"),
@@ -65,7 +67,8 @@ def area_table(ctx: AppContext, filters: Filters, *, groups: bool) -> pd.DataFra
         ("ambitious_share", "ambitious", "ambition_rated"),
     ):
         base = table[whole].astype(float)
-        table[column] = (table[part].astype(float) / base.where(base > 0) * 100).round(1)
+        # Unrounded: the table, chart and export round once, from the integers, when they show it.
+        table[column] = table[part].astype(float) / base.where(base > 0) * 100
     return table.sort_values(["commitments", "name"], ascending=[False, True]).reset_index(drop=True)
 
 
@@ -73,7 +76,8 @@ def themes_export(ctx: AppContext, filters: Filters, _pathname: str) -> pd.DataF
     """The policy-area table as shown, at the level chosen in the URL."""
     level, _ = parse_choice(filters.view_value("areas"), AREA_LEVELS, "groups", "area level")
     table = area_table(ctx, filters, groups=level == "groups")
-    return table[list(TABLE_HEADERS)].rename(columns=TABLE_HEADERS)
+    shares = [column for column in TABLE_HEADERS if column.endswith("_share")]
+    return table.assign(**{c: table[c].round(1) for c in shares})[list(TABLE_HEADERS)].rename(columns=TABLE_HEADERS)
 
 
 def render_themes(ctx: AppContext, filters: Filters, areas: str | None = None, cells: str | None = None) -> Page:
@@ -85,7 +89,7 @@ def render_themes(ctx: AppContext, filters: Filters, areas: str | None = None, c
         cells if cells is not None else filters.view_value("cells"), CELL_VALUES, "commitments", "heat-map value"
     )
     groups = level == "groups"
-    kwargs = filters.query_kwargs()
+    kwargs = query_scope(ctx, filters)
     pickers = [
         pill_picker(
             layout.THEMES_LEVEL,
@@ -153,7 +157,8 @@ def render_theme(ctx: AppContext, filters: Filters, slug: str) -> Page:
         return Page(content, trail=[*themes_crumbs, ("Policy area not found", None)], title="Policy area not found")
 
     scoped = filters.replace(policy_area=area_slugs(area.slug))
-    kwargs = scoped.query_kwargs()
+    kwargs = query_scope(ctx, scoped)
+    day = status_day(ctx, scoped)
     counts = queries.overview_counts(ctx.engine, **kwargs)
     trend = queries.cycle_trend(ctx.engine, **kwargs)
     region_counts = queries.completion_counts(ctx.engine, by="region", **kwargs)
@@ -161,6 +166,8 @@ def render_theme(ctx: AppContext, filters: Filters, slug: str) -> Page:
     members = queries.member_summary(ctx.engine, **kwargs)
     top = members.sort_values(["commitments", "name"], ascending=[False, True]).head(TOP_MEMBERS)
     member_links = {code: link("/commitments", scoped, member=(code,)) for code in top["code"]}
+    by_status = statuses.status_counts(ctx.engine, **kwargs, day=day)
+    delayed = int(by_status.loc[by_status["delay_status"] == "delayed", "commitments"].sum())
 
     if area.is_group:
         subtitle = f"Commitments tagged {area.name} or one of its sub-areas, by region and by cycle."
@@ -174,13 +181,12 @@ def render_theme(ctx: AppContext, filters: Filters, slug: str) -> Page:
     else:
         subtitle = f"Commitments tagged {area.name} (a cross-cutting tag), by region and by cycle."
         related, related_label = [], ""
-    as_of = ctx.today().isoformat()
-    ambitious = int(trend["ambitious"].sum()) if not trend.empty else 0
-    rated = int(trend["ambition_rated"].sum()) if not trend.empty else 0
+    as_of = data_as_of(queries.data_status(ctx.engine))
     kpis = [
         kpi_card(
             title="Commitments",
             value=f"{counts['commitments']:,}",
+            count=counts["commitments"],
             detail=f"from {counts['members']:,} members",
             href=link("/commitments", scoped),
             as_of=as_of,
@@ -188,12 +194,13 @@ def render_theme(ctx: AppContext, filters: Filters, slug: str) -> Page:
         ),
         *completion_cards(counts, scoped, as_of=as_of, id_prefix="theme"),
         kpi_card(
-            title="High ambition",
-            value=percent(ambitious, rated),
-            detail=f"{ambitious:,} of {rated:,} rated",
-            href=link("/commitments", scoped),
+            title="Delayed now",
+            value=f"{delayed:,}",
+            count=delayed,
+            detail=f"commitments delayed on {format_day(day)}",
+            href=link("/delays", scoped, delay_status=("delayed",)) + "#delays-commitments",
             as_of=as_of,
-            card_id="theme-kpi-ambition",
+            card_id="theme-kpi-delayed",
         ),
     ]
     content = layout.theme_layout(
@@ -201,7 +208,11 @@ def render_theme(ctx: AppContext, filters: Filters, slug: str) -> Page:
         subtitle=subtitle,
         related=related,
         related_label=related_label,
-        commitments_link=(f"See its {counts['commitments']:,} commitments", link("/commitments", scoped)),
+        commitments_link=(
+            f"See its {counts['commitments']:,} commitments",
+            link("/commitments", scoped),
+            counts["commitments"],
+        ),
         kpis=kpis,
         region_figure=completion_stack(region_counts, group="region", href=region_links),
         cycle_figure=cycle_trend_figure(trend, href=link("/commitments", scoped)),

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, Select, and_, case, func, select
+from sqlalchemy import Engine, Select, and_, case, false, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from dashboard.domain.scales import COMPLETION, POTENTIAL_FOR_RESULTS, POTENTIAL_IMPACT, Scale
-from data_access.models import ActionPlan, Commitment, Member, Milestone
+from dashboard.domain.scales import COMPLETION, DELAY_STATUSES, POTENTIAL_FOR_RESULTS, POTENTIAL_IMPACT, Scale
+from data_access.models import ActionPlan, Commitment, CommitmentStatus, Member, Milestone
 from data_access.queries import commitment_scope, ranked_reports
 
 ROW_COLUMNS = [
@@ -34,6 +34,8 @@ ROW_COLUMNS = [
     "progress_source",
     "progress_as_of",
     "progress_result",
+    "delay_status",  # stored status on the status day (data_access.statuses); None without a status day
+    "delay_reason",
 ]
 PROGRESS_COLUMNS = ["report_id", "as_of", "source", "completion", "result", "note", "evidence_url", "recorded_by"]
 MILESTONE_COLUMNS = ["milestone_id", "title", "due_date", "done_date"]
@@ -44,6 +46,13 @@ def _rank(column: Any, scale: Scale) -> Any:
     """A CASE that orders a rating column by its scale; codes (ND/NR/NA) and blanks rank as NULL."""
     whens = [(column == value, index) for index, value in enumerate(scale.values)]
     return case(*whens, else_=None)
+
+
+# Worst status first when sorted ascending; within a status the most severe first.
+DELAY_RANK = case(
+    *[(CommitmentStatus.delay_status == status, index * 10_000) for index, status in enumerate(DELAY_STATUSES)],
+    else_=None,
+) - func.coalesce(CommitmentStatus.severity, 0)
 
 
 def _sort_keys(latest: Any) -> dict[str, Any]:
@@ -61,12 +70,19 @@ def _sort_keys(latest: Any) -> dict[str, Any]:
         "starred": Commitment.starred,
         "potential_impact": _rank(Commitment.potential_impact, POTENTIAL_IMPACT),
         "potential_for_results": _rank(Commitment.potential_for_results, POTENTIAL_FOR_RESULTS),
+        "delay_status": DELAY_RANK,
     }
 
 
 SORT_KEYS: frozenset[str] = frozenset(_sort_keys(ranked_reports(per_source=False)))
 # Sort keys that need every commitment's latest report; the others page first and rank reports of the page only.
 PROGRESS_SORT_KEYS = frozenset({"progress_completion", "progress_source", "progress_as_of"})
+
+
+def _with_status(stmt: Any, status_day: dt.date | None) -> Any:
+    """The select with each commitment's stored status on status_day joined (no status without a day)."""
+    day_matches = CommitmentStatus.day == status_day if status_day is not None else false()
+    return stmt.outerjoin(CommitmentStatus, and_(CommitmentStatus.commitment_id == Commitment.id, day_matches))
 
 
 def _rows_statement(
@@ -90,10 +106,13 @@ def _rows_statement(
         latest.c.source,
         latest.c.as_of,
         latest.c.result,
+        CommitmentStatus.delay_status,
+        CommitmentStatus.delay_reason,
     )
     stmt = commitment_scope(stmt, filters).outerjoin(
         latest, and_(latest.c.commitment_id == Commitment.id, latest.c.rank == 1)
     )
+    stmt = _with_status(stmt, filters.get("status_day"))
     if ids is not None:
         stmt = stmt.where(Commitment.id.in_([int(i) for i in ids]))
     return stmt, latest
@@ -122,7 +141,7 @@ def commitment_rows(
         page_ids = _page_ids(engine, ids, sort, descending, offset, limit, filters)
         if not page_ids:
             return pd.DataFrame(columns=ROW_COLUMNS)
-        stmt, _ = _rows_statement(page_ids, on, {}, rank_ids_only=True)
+        stmt, _ = _rows_statement(page_ids, on, {"status_day": filters.get("status_day")}, rank_ids_only=True)
         with engine.connect() as conn:
             found = {row[0]: tuple(row) for row in conn.execute(stmt).all()}
         return pd.DataFrame([found[i] for i in page_ids if i in found], columns=ROW_COLUMNS)
@@ -152,7 +171,7 @@ def _page_ids(
     filters: dict[str, Any],
 ) -> list[int]:
     """Ids of the commitments of one page, in order, for a sort that needs no progress report."""
-    stmt = commitment_scope(select(Commitment.id), filters)
+    stmt = _with_status(commitment_scope(select(Commitment.id), filters), filters.get("status_day"))
     if ids is not None:
         stmt = stmt.where(Commitment.id.in_([int(i) for i in ids]))
     if sort in SORT_KEYS:

@@ -16,8 +16,8 @@ from data_access.queries import (
     ASSESSED_CASE,
     HIGH_COMPLETION_CASE,
     STARRED_CASE,
-    _frame,
     commitment_scope,
+    frame,
 )
 
 MEMBER_COLUMNS = ["code", "name", "region", "member_type", "status", "joined_year"]
@@ -41,7 +41,7 @@ def members(
         stmt = stmt.where(Member.region.in_(list(region)))
     if member_type:
         stmt = stmt.where(Member.member_type.in_(list(member_type)))
-    return _frame(engine, stmt, MEMBER_COLUMNS)
+    return frame(engine, stmt, MEMBER_COLUMNS)
 
 
 def member_by_code(engine: Engine, code: str) -> dict[str, Any] | None:
@@ -92,8 +92,8 @@ def policy_area_counts(engine: Engine, *, groups: bool, by: str | None = None, *
     )
     stmt = commitment_scope(stmt, filters).join(tags, tags.c.commitment_id == Commitment.id)
     stmt = stmt.group_by(*keys).order_by(*keys)
-    frame = _frame(engine, stmt, ["policy_area"] + ([by] if by else []) + AREA_COUNT_COLUMNS)
-    frame["policy_area"] = frame["policy_area"].map(lambda name: _SLUG_BY_NAME.get(name, slugify(name)))
+    counts = frame(engine, stmt, ["policy_area"] + ([by] if by else []) + AREA_COUNT_COLUMNS)
+    counts["policy_area"] = counts["policy_area"].map(lambda name: _SLUG_BY_NAME.get(name, slugify(name)))
     for column in AREA_COUNT_COLUMNS:
-        frame[column] = frame[column].fillna(0).astype(int)
-    return frame
+        counts[column] = counts[column].fillna(0).astype(int)
+    return counts

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -213,6 +214,61 @@ class ProgressReport(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
 
     commitment: Mapped[Commitment] = relationship(back_populates="progress_reports")
+
+
+class StatusSnapshot(Base):
+    """One day's stored statuses and the data stamp they were computed from (data_access.statuses)."""
+
+    __tablename__ = "status_snapshot"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    data_stamp: Mapped[str] = mapped_column(String(80))
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class PlanStatus(Base):
+    """An action plan's submission status, process status and cycle position on one day (domain.status)."""
+
+    __tablename__ = "plan_status"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("action_plan.id", ondelete="CASCADE"), primary_key=True)
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    delivered: Mapped[bool] = mapped_column(Boolean)
+    submission_status: Mapped[str] = mapped_column(String(30))
+    submission_reason: Mapped[str] = mapped_column(Text)
+    process_status: Mapped[str] = mapped_column(String(30))
+    process_reason: Mapped[str] = mapped_column(Text)
+    phase: Mapped[str] = mapped_column(String(20))
+    month: Mapped[int | None]
+    total_months: Mapped[int | None]
+    midterm: Mapped[dt.date | None] = mapped_column(Date)
+    elapsed_share: Mapped[float | None] = mapped_column(Float)
+    position: Mapped[str] = mapped_column(String(80))
+    late_or_contrary: Mapped[bool] = mapped_column(Boolean)
+    needs_attention: Mapped[bool] = mapped_column(Boolean)
+    commitments: Mapped[int]
+    reported: Mapped[int]  # commitments with a progress report dated on or before the day
+    high_completion: Mapped[int]  # commitments whose evidence is Substantial or Complete
+    progress_share: Mapped[float | None] = mapped_column(Float)  # mean share of work done; None without commitments
+    last_report_on: Mapped[dt.date | None] = mapped_column(Date)
+    schedule: Mapped[str] = mapped_column(String(20))  # on schedule / behind / no commitments
+
+
+class CommitmentStatus(Base):
+    """A commitment's delay status on one day, with the evidence it rests on (domain.status)."""
+
+    __tablename__ = "commitment_status"
+    __table_args__ = (Index("ix_commitment_status_day_delay_status", "day", "delay_status"),)
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitment.id", ondelete="CASCADE"), primary_key=True)
+    delay_status: Mapped[str] = mapped_column(String(20))
+    delay_reason: Mapped[str] = mapped_column(Text)
+    severity: Mapped[float] = mapped_column(Float)
+    evidence_source: Mapped[str | None] = mapped_column(String(20))
+    evidence_as_of: Mapped[dt.date | None] = mapped_column(Date)
+    evidence_completion: Mapped[str | None] = mapped_column(String(40))
 
 
 class AppMeta(Base):

@@ -1,8 +1,9 @@
-"""Queries behind the cycle, delays and IRM pages: where plans stand, what is late, what lacks evidence.
+"""Queries behind the delays and IRM pages that go beyond the stored statuses: deadlines ahead, commitments
+without recent reports, sources that disagree, and the IRM's completion change.
 
-Each function takes keyword-only filters (those of data_access.queries) and returns a DataFrame with
-the documented columns (an empty frame keeps them). Rules come from dashboard.domain.rules/status; SQL binds
-every value.
+Each function takes keyword-only filters (those of data_access.queries, including the status day) and
+returns a DataFrame with the documented columns (an empty frame keeps them). Statuses come from the status
+layer (data_access.statuses); rules from dashboard.domain; SQL binds every value.
 """
 
 from __future__ import annotations
@@ -11,319 +12,105 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, and_, func, literal, select, union_all
 
-from dashboard.domain.rules import AT_RISK_BEHIND_SHARE, PROGRESS_SHARE, sources_disagree
-from dashboard.domain.scales import COMPLETION, HIGH_COMPLETION
-from dashboard.domain.status import commitment_delays, latest_overall, plan_statuses
-from data_access import queries
-from data_access.models import Commitment
+from dashboard.domain.rules import levels_apart
+from dashboard.domain.status import latest_evidence
+from data_access import queries, statuses
+from data_access.models import ActionPlan, Commitment, CommitmentStatus, Member, Milestone, PlanStatus, ProgressReport
 
-RECENTLY_ENDED_DAYS = 365  # delays and disagreements cover plans running today or ended within 12 months
-SUBMISSION_LOOKBACK_DAYS = 730  # plan due dates shown on the cycle page: from two years back...
-SUBMISSION_LOOKAHEAD_DAYS = 365  # ...to one year ahead
-LATE_SUBMISSIONS = ("contrary to process", "overdue", "late", "due")  # worst first
 DEADLINE_DAYS = 90
+MAX_ROWS = 500  # rows a list shows; its count and its export cover them all
 
 
-def _as_date(value: Any) -> dt.date | None:
-    if value is None or (not isinstance(value, dt.date) and pd.isna(value)):
-        return None
-    return value if isinstance(value, dt.date) else pd.Timestamp(value).date()
+def _clean(filters: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in filters.items() if v is not None}
 
 
-def _progress_share(completion: str | None) -> float | None:
-    """Share of the work done at a completion level; None for Withdrawn (not expected to progress)."""
-    if not completion:
-        return 0.0
-    level = COMPLETION.canonical(completion)
-    if level == "Withdrawn":
-        return None
-    return PROGRESS_SHARE.get(level, 0.0)
+def _on_day(day: dt.date) -> Any:
+    """Join condition: the stored status of the commitment on `day`."""
+    return and_(CommitmentStatus.commitment_id == Commitment.id, CommitmentStatus.day == day)
 
 
-def _delivered(submitted_on: dt.date | None, commitments: int, as_of: dt.date) -> bool:
-    """Whether a plan was delivered by `as_of`.
-
-    Imported plans carry no delivery date but have commitments; a plan without either was not delivered.
-    """
-    return commitments > 0 if submitted_on is None else submitted_on <= as_of
-
-
-# --- Cycle --------------------------------------------------------------------------------------
-
-CYCLE_PLAN_COLUMNS = [
-    "plan_id",
-    "action_plan",  # OGP plan id, e.g. AP_ALB05
-    "member_code",
-    "member_name",
-    "region",
-    "submitted_on",
-    "start_date",
-    "end_date",
-    "midterm",
-    "month",
-    "total_months",
-    "position",  # e.g. "Month 14 of 24"
-    "expected_share",  # share of the implementation period gone on the date (0..1)
-    "commitments",
-    "reported",  # commitments with a progress report dated on or before the date
-    "high_completion",  # commitments whose latest report is Substantial or Complete
-    "progress_share",  # mean share of work done (Limited 1/3, Substantial 2/3, Complete 1; no report 0)
-    "last_report_on",
-    "schedule",  # "on schedule", "behind" or "no commitments"
-]
-
-
-def cycle_plans(engine: Engine, *, as_of: dt.date, **filters: Any) -> pd.DataFrame:
-    """Plans in implementation and delivered on `as_of`, with expected vs reported progress on that date.
-
-    Only progress reports dated on or before `as_of` count, so a past date replays what was known then.
-    A plan counts as behind when its mean progress share trails the share of time gone by more than
-    the at-risk margin of the delay rule (0.25). Columns CYCLE_PLAN_COLUMNS, ordered by member name.
-    """
-    plans = queries.action_plans(engine, running_on=as_of, **filters)
-    delivered = [
-        _delivered(_as_date(d), n, as_of) for d, n in zip(plans["submitted_on"], plans["commitments"], strict=True)
-    ]
-    plans = plans[pd.Series(delivered, index=plans.index, dtype=bool)] if not plans.empty else plans
-    if plans.empty:
-        return pd.DataFrame(columns=CYCLE_PLAN_COLUMNS)
-    statuses = plan_statuses(plans, as_of).set_index("plan_id")
-    with engine.connect() as conn:
-        links = conn.execute(
-            select(Commitment.id, Commitment.action_plan_id).where(
-                Commitment.action_plan_id.in_([int(p) for p in plans["plan_id"]])
-            )
-        ).all()
-    plan_of = dict(links)
-    latest = latest_overall(queries.latest_progress(engine, on=as_of, plan=list(plans["action_plan"])))
-    columns = (latest[c].tolist() for c in ("commitment_id", "completion", "as_of"))
-    reports = {cid: (completion, as_of) for cid, completion, as_of in zip(*columns, strict=True)}
-    per_plan: dict[int, list[tuple[float | None, bool, dt.date | None]]] = {}
-    for commitment, plan in plan_of.items():
-        report = reports.get(commitment)
-        completion = report[0] if report is not None else None
-        per_plan.setdefault(plan, []).append(
-            (
-                _progress_share(completion),
-                completion is not None and COMPLETION.canonical(completion) in HIGH_COMPLETION,
-                _as_date(report[1]) if report is not None else None,
-            )
-        )
-    rows = []
-    for plan in plans.itertuples(index=False):
-        status = statuses.loc[plan.plan_id] if plan.plan_id in statuses.index else None
-        items = per_plan.get(plan.plan_id, [])
-        shares = [share for share, _, _ in items if share is not None]
-        dates = [day for _, _, day in items if day is not None]
-        progress = sum(shares) / len(shares) if shares else None
-        expected = float(status["elapsed_share"]) if status is not None else None
-        if progress is None or expected is None:
-            schedule = "no commitments"
-        else:
-            schedule = "behind" if expected - progress > AT_RISK_BEHIND_SHARE else "on schedule"
-        rows.append(
-            (
-                plan.plan_id,
-                plan.action_plan,
-                plan.member_code,
-                plan.member_name,
-                plan.region,
-                _as_date(plan.submitted_on),
-                _as_date(plan.start_date),
-                _as_date(plan.end_date),
-                status["midterm"] if status is not None else None,
-                int(status["month"]) if status is not None else None,
-                int(status["total_months"]) if status is not None else None,
-                status["position"] if status is not None else None,
-                expected,
-                len(items),
-                len(dates),
-                sum(1 for _, high, _ in items if high),
-                progress,
-                max(dates) if dates else None,
-                schedule,
-            )
-        )
-    return pd.DataFrame(rows, columns=CYCLE_PLAN_COLUMNS)
-
-
-SUBMISSION_COLUMNS = [
-    "plan_id",
-    "action_plan",
-    "member_code",
-    "member_name",
-    "due_date",
-    "submitted_on",  # None when not delivered by the date
-    "submission_status",  # due, overdue, late, contrary to process
-    "submission_reason",
-    "days_after_due",  # negative while days are left
-]
-
-
-def plan_submissions(engine: Engine, *, as_of: dt.date, **filters: Any) -> pd.DataFrame:
-    """Plans due, overdue, late or contrary to process on `as_of` (31 August / 1 January rule).
-
-    A plan delivered after `as_of` counts as not delivered then. Due dates from two years before to
-    one year after `as_of` are considered. Columns SUBMISSION_COLUMNS, worst status first, then due date.
-    """
-    plans = queries.action_plans(engine, **filters)
-    if plans.empty:
-        return pd.DataFrame(columns=SUBMISSION_COLUMNS)
-    plans = plans.copy()
-    submitted = plans["submitted_on"].map(_as_date)
-    future = submitted.map(lambda d: d is not None and d > as_of).astype(bool)
-    plans["submitted_on"] = submitted.where(~future, None).astype(object)
-    # A plan delivered after the replay date had no commitments yet on that date.
-    plans.loc[future, "commitments"] = 0
-    statuses = plan_statuses(plans, as_of)
-    frame = plans.merge(statuses, on="plan_id")
-    frame["due_date"] = frame["due_date"].map(_as_date)
-    window = frame["due_date"].map(
-        lambda d: (
-            as_of - dt.timedelta(days=SUBMISSION_LOOKBACK_DAYS)
-            <= d
-            <= as_of + dt.timedelta(days=SUBMISSION_LOOKAHEAD_DAYS)
-        )
-    )
-    frame = frame[window.astype(bool) & frame["submission_status"].isin(LATE_SUBMISSIONS)].copy()
-    if frame.empty:
-        return pd.DataFrame(columns=SUBMISSION_COLUMNS)
-    frame["days_after_due"] = [
-        ((_as_date(s) or as_of) - d).days for s, d in zip(frame["submitted_on"], frame["due_date"], strict=True)
-    ]
-    frame["rank"] = frame["submission_status"].map(LATE_SUBMISSIONS.index)
-    frame = frame.sort_values(["rank", "due_date", "member_name", "action_plan"])
-    return frame[SUBMISSION_COLUMNS].reset_index(drop=True)
-
-
-# --- Delays -------------------------------------------------------------------------------------
-
-
-def scope_plan_ids(engine: Engine, *, today: dt.date, **filters: Any) -> list[str]:
-    """OGP ids of plans running today or ended within the last 12 months (started on or before today)."""
-    since = today - dt.timedelta(days=RECENTLY_ENDED_DAYS)
-    return queries.plan_ids(engine, running_from=since, running_to=today, **filters)
-
-
-DELAY_ROW_COLUMNS = [
-    "commitment_id",
-    "ogp_id",
-    "title",
-    "member_code",
-    "member_name",
-    "action_plan",
-    "start_date",
-    "end_date",
-    "delay_status",
-    "delay_reason",
-    "severity",  # months behind, overdue or past the end (higher is worse)
-    "progress_completion",  # latest reported completion (any source), else the IRM rating
-    "progress_source",
-    "progress_as_of",
-]
-DELAY_SHOWN_BY_DEFAULT = ("delayed", "at risk")
-DELAY_ORDER = ("delayed", "at risk", "on track", "not assessable", "complete")
-
-
-def delay_rows(
-    engine: Engine,
-    *,
-    today: dt.date,
-    plan_ids: list[str] | None = None,
-    deadline_days: int = DEADLINE_DAYS,
-    **filters: Any,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(delay rows of every commitment in scope, their undone milestones due by today + deadline_days).
-
-    Scope: commitments of plans running today or ended within the last 12 months; commitment filters
-    (policy area, completion, starred) apply. Rows: DELAY_ROW_COLUMNS, worst first (severity, status).
-    The milestones are all upcoming_deadlines needs for the same number of days.
-    """
-    plan_ids = scope_plan_ids(engine, today=today, **filters) if plan_ids is None else plan_ids
-    if not plan_ids:
-        return pd.DataFrame(columns=DELAY_ROW_COLUMNS), pd.DataFrame(columns=queries.MILESTONE_COLUMNS)
-    kwargs = {k: v for k, v in filters.items() if v is not None}
-    needed = [
-        "commitment_id",
-        "ogp_id",
-        "title",
-        "member_code",
-        "member_name",
-        "action_plan",
-        "start_date",
-        "end_date",
-        "completion",
-    ]
-    commitments = queries.commitments(engine, plan=plan_ids, columns=needed, **kwargs)
-    due_by = today + dt.timedelta(days=deadline_days)
-    milestones = queries.milestones(engine, plan=plan_ids, undone_due_by=due_by, **kwargs)
-    progress = queries.latest_progress(engine, on=today, plan=plan_ids, **kwargs)
-    delays = commitment_delays(commitments, progress, milestones, today)
-    frame = commitments.merge(delays, on="commitment_id")
-    frame["rank"] = frame["delay_status"].map(DELAY_ORDER.index)
-    frame = frame.sort_values(["severity", "rank", "ogp_id"], ascending=[False, True, True])
-    return frame[DELAY_ROW_COLUMNS].reset_index(drop=True), milestones
-
+# --- Deadlines -----------------------------------------------------------------------------------
 
 DEADLINE_COLUMNS = [
     "due_date",
     "days_left",
-    "kind",  # "Milestone due", "Commitment ends", "Action plan due"
+    "kind",  # "Action plan due", "Milestone due", "Commitment ends"
     "member_code",
     "member_name",
     "item",  # commitment OGP id or action-plan id
     "title",
 ]
+KIND_ORDER = {"Action plan due": 0, "Milestone due": 1, "Commitment ends": 2}
 
 
 def upcoming_deadlines(
-    delays: pd.DataFrame,
-    milestones: pd.DataFrame,
-    submissions: pd.DataFrame,
-    *,
-    today: dt.date,
-    days: int = DEADLINE_DAYS,
-) -> pd.DataFrame:
-    """Deadlines from today to `days` ahead: undone milestones, ends of unfinished commitments, plan due dates.
+    engine: Engine, *, day: dt.date, days: int = DEADLINE_DAYS, **filters: Any
+) -> tuple[pd.DataFrame, int]:
+    """(the first MAX_ROWS deadlines from `day` to `days` ahead, soonest first; how many there are in all).
 
-    delays: delay_rows output; milestones: queries.milestones of those commitments; submissions:
-    plan_submissions output. Columns DEADLINE_COLUMNS, soonest first.
+    Deadlines: plans due and not delivered, undone milestones and ends of commitments that are neither
+    complete nor closed. Columns DEADLINE_COLUMNS.
     """
-    last = today + dt.timedelta(days=days)
-    rows = []
-    # Plain column lists: iterating DataFrame rows of string columns is slow for the tens of thousands in scope.
-    ids, codes, names, ogp_ids, titles, ends, statuses = (
-        delays[c].tolist()
-        for c in ("commitment_id", "member_code", "member_name", "ogp_id", "title", "end_date", "delay_status")
+    statuses.ensure(engine, day)
+    last = day + dt.timedelta(days=days)
+    filters = _clean(filters)
+    open_commitment = CommitmentStatus.delay_status.not_in(["complete", "closed"])
+    milestones = queries.commitment_scope(
+        select(
+            Milestone.due_date.label("due_date"),
+            literal("Milestone due").label("kind"),
+            Member.code.label("member_code"),
+            Member.name.label("member_name"),
+            Commitment.ogp_id.label("item"),
+            Milestone.title.label("title"),
+        ),
+        filters,
     )
-    owners = {cid: (code, name, ogp_id) for cid, code, name, ogp_id in zip(ids, codes, names, ogp_ids, strict=True)}
-    columns = (milestones[c].tolist() for c in ("commitment_id", "due_date", "done_date", "title"))
-    for commitment_id, due_value, done, title in zip(*columns, strict=True):
-        due = _as_date(due_value)
-        owner = owners.get(commitment_id)
-        if owner is None or due is None or _as_date(done) is not None or not today <= due <= last:
-            continue
-        rows.append((due, "Milestone due", *owner, title))
-    for code, name, ogp_id, title, end_value, status in zip(codes, names, ogp_ids, titles, ends, statuses, strict=True):
-        end = _as_date(end_value)
-        if end is not None and today <= end <= last and status != "complete":
-            rows.append((end, "Commitment ends", code, name, ogp_id, title))
-    for row in submissions.itertuples(index=False):
-        due = _as_date(row.due_date)
-        if row.submission_status == "due" and due is not None and today <= due <= last:
-            title = "New action plan due"
-            rows.append((due, "Action plan due", row.member_code, row.member_name, row.action_plan, title))
-    frame = pd.DataFrame(rows, columns=["due_date", "kind", "member_code", "member_name", "item", "title"])
-    frame["days_left"] = [(d - today).days for d in frame["due_date"]]
-    kind_order = {"Action plan due": 0, "Milestone due": 1, "Commitment ends": 2}
-    frame["rank"] = frame["kind"].map(kind_order)
-    frame = frame.sort_values(["due_date", "rank", "member_name", "item"])
-    return frame[DEADLINE_COLUMNS].reset_index(drop=True)
+    milestones = milestones.join(Milestone, Milestone.commitment_id == Commitment.id).join(
+        CommitmentStatus, _on_day(day)
+    )
+    milestones = milestones.where(
+        Milestone.done_date.is_(None), Milestone.due_date >= day, Milestone.due_date <= last, open_commitment
+    )
+    ends = queries.commitment_scope(
+        select(
+            Commitment.end_date.label("due_date"),
+            literal("Commitment ends").label("kind"),
+            Member.code,
+            Member.name,
+            Commitment.ogp_id,
+            Commitment.title,
+        ),
+        filters,
+    ).join(CommitmentStatus, _on_day(day))
+    ends = ends.where(Commitment.end_date >= day, Commitment.end_date <= last, open_commitment)
+    plans = queries.plan_scope(
+        select(
+            PlanStatus.due_date,
+            literal("Action plan due").label("kind"),
+            Member.code,
+            Member.name,
+            ActionPlan.ogp_id,
+            literal("New action plan due").label("title"),
+        ),
+        **filters,
+    ).join(PlanStatus, and_(PlanStatus.plan_id == ActionPlan.id, PlanStatus.day == day))
+    plans = plans.where(PlanStatus.submission_status == "due", PlanStatus.due_date >= day, PlanStatus.due_date <= last)
+    every = union_all(milestones, ends, plans).subquery()
+    with engine.connect() as conn:
+        total = int(conn.scalar(select(func.count()).select_from(every)) or 0)
+        rows = conn.execute(select(every).order_by(every.c.due_date, every.c.kind, every.c.member_name, every.c.item)).all()
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=["due_date", "kind", "member_code", "member_name", "item", "title"])
+    frame["days_left"] = [(d - day).days for d in frame["due_date"]]
+    frame["rank"] = frame["kind"].map(KIND_ORDER)
+    frame = frame.sort_values(["due_date", "rank", "member_name", "item"], kind="stable").head(MAX_ROWS)
+    return frame[DEADLINE_COLUMNS].reset_index(drop=True), total
 
 
-# --- IRM ----------------------------------------------------------------------------------------
+# --- No recent report ----------------------------------------------------------------------------
 
 NO_RECENT_COLUMNS = [
     "commitment_id",
@@ -339,58 +126,52 @@ NO_RECENT_COLUMNS = [
 ]
 
 
-def no_recent_reports(engine: Engine, *, today: dt.date, days: int, **filters: Any) -> pd.DataFrame:
-    """Commitments of plans in implementation today with no progress report in the last `days` days.
+def no_recent_reports(engine: Engine, *, day: dt.date, days: int, **filters: Any) -> tuple[pd.DataFrame, int]:
+    """(the first MAX_ROWS commitments with no progress report in the `days` before `day`; how many in all).
 
-    Only commitments that started at least `days` days ago count (a younger one cannot be missing a
-    report yet); a commitment without a start date uses its plan's. A report dated exactly `days` ago
-    still counts as recent. Columns NO_RECENT_COLUMNS: never reported first, then the oldest last report.
+    Scope: commitments of plans in implementation on the day (stored plan statuses) that started at least
+    `days` days before it (a younger one cannot be missing a report yet; without its own start date, its
+    plan's). A report dated exactly `days` ago still counts as recent. Never reported first, then the oldest.
+    Columns NO_RECENT_COLUMNS.
     """
-    plans = queries.action_plans(engine, running_on=today, **filters)
-    plan_ids = list(plans["action_plan"])
-    if not plan_ids:
-        return pd.DataFrame(columns=NO_RECENT_COLUMNS)
-    kwargs = {k: v for k, v in filters.items() if v is not None}
-    needed = ["commitment_id", "ogp_id", "title", "member_code", "member_name", "action_plan", "start_date"]
-    commitments = queries.commitments(engine, plan=plan_ids, columns=needed, **kwargs)
-    latest = latest_overall(queries.latest_progress(engine, on=today, plan=plan_ids, **kwargs))
-    report_columns = (latest[c].tolist() for c in ("commitment_id", "as_of", "source", "completion"))
-    reports = {cid: (as_of, source, completion) for cid, as_of, source, completion in zip(*report_columns, strict=True)}
-    cutoff = today - dt.timedelta(days=days)
-    plan_starts = dict(zip(plans["action_plan"], plans["start_date"], strict=True))
-    rows = []
-    # Plain column lists: iterating DataFrame rows of string columns is slow for thousands of commitments.
-    names = ("commitment_id", "ogp_id", "title", "member_code", "member_name", "action_plan", "start_date")
-    for commitment_id, ogp_id, title, code, name, plan, start_value in zip(
-        *(commitments[c].tolist() for c in names), strict=True
-    ):
-        start = _as_date(start_value) or _as_date(plan_starts.get(plan))
-        if start is None or start > cutoff:
-            continue
-        report = reports.get(commitment_id)
-        last = _as_date(report[0]) if report is not None else None
-        if last is not None and last >= cutoff:
-            continue
-        rows.append(
-            (
-                commitment_id,
-                ogp_id,
-                title,
-                code,
-                name,
-                plan,
-                last,
-                report[1] if report is not None else None,
-                report[2] if report is not None else None,
-                (today - last).days if last is not None else None,
-            )
-        )
-    frame = pd.DataFrame(rows, columns=NO_RECENT_COLUMNS)
-    frame["never"] = frame["last_report_on"].isna()
-    frame["sort_day"] = frame["last_report_on"].map(lambda d: _as_date(d) or dt.date.min)
-    frame = frame.sort_values(["never", "sort_day", "ogp_id"], ascending=[False, True, True])
-    return frame[NO_RECENT_COLUMNS].reset_index(drop=True)
+    statuses.ensure(engine, day)
+    cutoff = day - dt.timedelta(days=days)
+    filters = _clean(filters)
+    running = (
+        select(Commitment.id)
+        .join(PlanStatus, and_(PlanStatus.plan_id == Commitment.action_plan_id, PlanStatus.day == day))
+        .where(PlanStatus.phase == "implementing")
+    )
+    latest = queries.ranked_reports(per_source=False, on=day, commitment_ids=running)
+    stmt = select(
+        Commitment.id,
+        Commitment.ogp_id,
+        Commitment.title,
+        Member.code,
+        Member.name,
+        ActionPlan.ogp_id,
+        latest.c.as_of,
+        latest.c.source,
+        latest.c.completion,
+    )
+    stmt = queries.commitment_scope(stmt, filters).outerjoin(
+        latest, and_(latest.c.commitment_id == Commitment.id, latest.c.rank == 1)
+    )
+    stmt = stmt.where(
+        Commitment.id.in_(running),
+        func.coalesce(Commitment.start_date, ActionPlan.start_date) <= cutoff,
+        (latest.c.as_of.is_(None)) | (latest.c.as_of < cutoff),
+    )
+    with engine.connect() as conn:
+        total = int(conn.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+        ordered = stmt.order_by(latest.c.as_of.is_not(None), latest.c.as_of, Commitment.ogp_id).limit(MAX_ROWS)
+        rows = conn.execute(ordered).all()
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=NO_RECENT_COLUMNS[:-1])
+    frame["days_since_report"] = [(day - d).days if d is not None else None for d in frame["last_report_on"]]
+    return frame[NO_RECENT_COLUMNS], total
 
+
+# --- Sources that disagree -------------------------------------------------------------------------
 
 DISAGREEMENT_COLUMNS = [
     "commitment_id",
@@ -404,47 +185,72 @@ DISAGREEMENT_COLUMNS = [
     "civil_society_completion",
     "civil_society_as_of",
     "levels_apart",
+    "irm_completion",  # the IRM's own latest rating beside them, when there is one
 ]
 
 
-def source_disagreements(engine: Engine, *, today: dt.date, **filters: Any) -> pd.DataFrame:
-    """Commitments whose latest government and latest civil-society reports are two or more levels apart.
+def source_disagreements(engine: Engine, *, day: dt.date, **filters: Any) -> pd.DataFrame:
+    """Commitments whose latest government and civil-society reports of a level, dated within 120 days of each
+    other, are two or more levels apart (rules.levels_apart), widest gap first; columns DISAGREEMENT_COLUMNS.
 
-    Scope as the delays page (plans running today or ended within 12 months); reports dated after
-    today are ignored. Columns DISAGREEMENT_COLUMNS, widest gap first.
+    Scope: commitments not closed on the day (their plan ended at most 12 months before); reports dated after
+    the day are ignored.
     """
-    plan_ids = scope_plan_ids(engine, today=today, **filters)
-    if not plan_ids:
+    statuses.ensure(engine, day)
+    filters = _clean(filters)
+    scope = queries.commitment_scope(select(Commitment.id), filters).join(CommitmentStatus, _on_day(day))
+    scope = scope.where(CommitmentStatus.delay_status != "closed")
+    reports_stmt = select(
+        ProgressReport.commitment_id, ProgressReport.source, ProgressReport.as_of, ProgressReport.completion
+    ).where(
+        ProgressReport.source.in_(["government", "civil_society"]),
+        ProgressReport.as_of <= day,
+        ProgressReport.commitment_id.in_(scope),
+    )
+    with engine.connect() as conn:
+        reports = pd.DataFrame(
+            [tuple(r) for r in conn.execute(reports_stmt)], columns=["commitment_id", "source", "as_of", "completion"]
+        )
+    if reports.empty:
         return pd.DataFrame(columns=DISAGREEMENT_COLUMNS)
-    kwargs = {k: v for k, v in filters.items() if v is not None}
-    latest = queries.latest_progress(engine, on=today, plan=plan_ids, **kwargs)
-
-    def by_source(source: str) -> dict[Any, tuple[Any, Any]]:
-        rows = latest[latest["source"] == source]
-        columns = (rows[c].tolist() for c in ("commitment_id", "completion", "as_of"))
-        return {cid: (completion, as_of) for cid, completion, as_of in zip(*columns, strict=True)}
-
-    government, civil = by_source("government"), by_source("civil_society")
-    clashing = [c for c in government if c in civil and sources_disagree(government[c][0], civil[c][0])]
-    if not clashing:
+    latest = {
+        source: latest_evidence(reports[reports["source"] == source], day).set_index("commitment_id")
+        for source in ("government", "civil_society")
+    }
+    government, civil = latest["government"], latest["civil_society"]
+    pairs = []
+    for commitment_id in government.index.intersection(civil.index):
+        gov, cso = government.loc[commitment_id], civil.loc[commitment_id]
+        apart = levels_apart(gov["completion"], gov["as_of"], cso["completion"], cso["as_of"])
+        if apart is not None and apart >= 2:
+            pairs.append((commitment_id, gov["completion"], gov["as_of"], cso["completion"], cso["as_of"], apart))
+    if not pairs:
         return pd.DataFrame(columns=DISAGREEMENT_COLUMNS)
-    names = ("commitment_id", "ogp_id", "title", "member_code", "member_name", "action_plan")
-    commitments = queries.commitments(engine, plan=plan_ids, columns=names, **kwargs)
-    names = ("commitment_id", "ogp_id", "title", "member_code", "member_name", "action_plan")
-    info = {row[0]: row[1:] for row in zip(*(commitments[c].tolist() for c in names), strict=True)}
-    rows = []
-    for c in clashing:
-        if c not in info:
-            continue
-        (gov, gov_as_of), (cso, cso_as_of) = government[c], civil[c]
-        gov_rank, cso_rank = COMPLETION.rank(gov), COMPLETION.rank(cso)
-        if gov_rank is None or cso_rank is None:  # sources_disagree only pairs ranked levels
-            continue
-        gap = abs(gov_rank - cso_rank)
-        rows.append((c, *info[c], gov, _as_date(gov_as_of), cso, _as_date(cso_as_of), gap))
+    ids = [int(p[0]) for p in pairs]
+    info_stmt = queries.commitment_scope(
+        select(
+            Commitment.id,
+            Commitment.ogp_id,
+            Commitment.title,
+            Member.code,
+            Member.name,
+            ActionPlan.ogp_id,
+            Commitment.completion,
+        ),
+        {},
+    ).where(Commitment.id.in_(ids))
+    with engine.connect() as conn:
+        info = {row[0]: tuple(row[1:]) for row in conn.execute(info_stmt)}
+    rows = [
+        (cid, *info[cid][:5], gov, gov_day, cso, cso_day, apart, info[cid][5])
+        for cid, gov, gov_day, cso, cso_day, apart in pairs
+        if cid in info
+    ]
     frame = pd.DataFrame(rows, columns=DISAGREEMENT_COLUMNS)
     return frame.sort_values(["levels_apart", "ogp_id"], ascending=[False, True]).reset_index(drop=True)
 
+
+# --- IRM completion change -------------------------------------------------------------------------
 
 COMPLETION_CHANGE_COLUMNS = ["completion_midterm", "completion_end_of_term", "commitments"]
 
@@ -454,11 +260,9 @@ def completion_change_counts(engine: Engine, **filters: Any) -> pd.DataFrame:
 
     Columns COMPLETION_CHANGE_COLUMNS.
     """
-    kwargs = {k: v for k, v in filters.items() if v is not None}
     stmt = queries.commitment_scope(
-        select(Commitment.completion_midterm, Commitment.completion_end_of_term, func.count(Commitment.id)), kwargs
+        select(Commitment.completion_midterm, Commitment.completion_end_of_term, func.count(Commitment.id)),
+        _clean(filters),
     )
     stmt = stmt.group_by(Commitment.completion_midterm, Commitment.completion_end_of_term)
-    with engine.connect() as conn:
-        rows = conn.execute(stmt).all()
-    return pd.DataFrame([tuple(r) for r in rows], columns=COMPLETION_CHANGE_COLUMNS)
+    return queries.frame(engine, stmt, COMPLETION_CHANGE_COLUMNS)

@@ -19,6 +19,7 @@ from data_access.models import (
     ActionPlan,
     AppMeta,
     Commitment,
+    CommitmentStatus,
     Member,
     Milestone,
     PolicyArea,
@@ -46,7 +47,7 @@ COMMITMENT_COLUMNS = [
 ]
 
 
-def _frame(engine: Engine, stmt: Select, columns: Sequence[str]) -> pd.DataFrame:
+def frame(engine: Engine, stmt: Select, columns: Sequence[str]) -> pd.DataFrame:
     """Run a select and return its rows as a DataFrame that keeps its columns when empty."""
     with engine.connect() as conn:
         rows = conn.execute(stmt).all()
@@ -64,8 +65,14 @@ def commitment_conditions(
     completion: Sequence[str] | None = None,
     starred: bool | None = None,
     as_of: dt.date | None = None,
+    delay_status: Sequence[str] | None = None,
+    status_day: dt.date | None = None,
 ) -> list[ColumnElement[bool]]:
-    """WHERE clauses over Commitment/ActionPlan/Member for the filters given (None = no filter)."""
+    """WHERE clauses over Commitment/ActionPlan/Member for the filters given (None = no filter).
+
+    delay_status keeps commitments with those stored statuses on status_day (data_access.statuses must
+    have made that day's statuses current; callers do so through statuses.ensure).
+    """
     conditions: list[ColumnElement[bool]] = []
     if member:
         conditions.append(Member.code.in_(list(member)))
@@ -90,6 +97,13 @@ def commitment_conditions(
         conditions.append(Commitment.starred.is_(starred))
     if as_of is not None:
         conditions.append(or_(ActionPlan.start_date.is_(None), ActionPlan.start_date <= as_of))
+    if delay_status:
+        if status_day is None:
+            raise ValueError("a delay_status filter needs the status_day its statuses were computed for")
+        with_status = select(CommitmentStatus.commitment_id).where(
+            CommitmentStatus.day == status_day, CommitmentStatus.delay_status.in_(list(delay_status))
+        )
+        conditions.append(Commitment.id.in_(with_status))
     return conditions
 
 
@@ -166,11 +180,12 @@ def commitments(engine: Engine, *, columns: Sequence[str] | None = None, **filte
     if unknown:
         raise ValueError(f"unknown commitment columns {unknown}")
     stmt = commitment_scope(select(*(_COMMITMENT_SELECT[name] for name in names)), filters)
-    return _frame(engine, stmt.order_by(Member.name, Commitment.ogp_id), names)
+    return frame(engine, stmt.order_by(Member.name, Commitment.ogp_id), names)
 
 
 def overview_counts(engine: Engine, **filters: Any) -> dict[str, int]:
-    """Counts behind the overview KPIs: members, plans, commitments, assessed, high completion, starred."""
+    """Counts behind the overview KPIs: members, plans, commitments, assessed, high completion, starred and
+    star_rated (commitments the IRM star-rated: stars exist only to the 2017-19 plans)."""
     stmt = commitment_scope(
         select(
             func.count(distinct(Member.id)),
@@ -179,12 +194,13 @@ def overview_counts(engine: Engine, **filters: Any) -> dict[str, int]:
             func.coalesce(func.sum(ASSESSED_CASE), 0),
             func.coalesce(func.sum(HIGH_COMPLETION_CASE), 0),
             func.coalesce(func.sum(STARRED_CASE), 0),
+            func.coalesce(func.sum(STAR_RATED_CASE), 0),
         ),
         filters,
     )
     with engine.connect() as conn:
         row = conn.execute(stmt).one()
-    keys = ["members", "action_plans", "commitments", "assessed", "high_completion", "starred"]
+    keys = ["members", "action_plans", "commitments", "assessed", "high_completion", "starred", "star_rated"]
     return {k: int(v or 0) for k, v in zip(keys, row, strict=True)}
 
 
@@ -215,7 +231,7 @@ def completion_counts(engine: Engine, *, by: str, **filters: Any) -> pd.DataFram
     else:
         raise ValueError(f"cannot group by {by!r}")
     stmt = stmt.group_by(group, Commitment.completion).order_by(group)
-    return _frame(engine, stmt, [by, "completion", "commitments"])
+    return frame(engine, stmt, [by, "completion", "commitments"])
 
 
 def cycle_trend(engine: Engine, **filters: Any) -> pd.DataFrame:
@@ -248,7 +264,7 @@ def cycle_trend(engine: Engine, **filters: Any) -> pd.DataFrame:
         "ambition_rated",
         "ambitious",
     ]
-    return _frame(engine, stmt, columns)
+    return frame(engine, stmt, columns)
 
 
 MEMBER_SUMMARY_COLUMNS = [
@@ -283,7 +299,7 @@ def member_summary(engine: Engine, **filters: Any) -> pd.DataFrame:
         filters,
     )
     stmt = stmt.group_by(Member.code, Member.name, Member.region, Member.member_type, Member.status)
-    return _frame(engine, stmt.order_by(Member.name), MEMBER_SUMMARY_COLUMNS)
+    return frame(engine, stmt.order_by(Member.name), MEMBER_SUMMARY_COLUMNS)
 
 
 PLAN_COLUMNS = [
@@ -358,7 +374,7 @@ def action_plans(engine: Engine, *, running_on: dt.date | None = None, **filters
     )
     stmt = plan_scope(stmt, running_from=running_on, running_to=running_on, **filters)
     stmt = stmt.order_by(Member.name, ActionPlan.number)
-    return _frame(engine, stmt, PLAN_COLUMNS)
+    return frame(engine, stmt, PLAN_COLUMNS)
 
 
 def plan_ids(engine: Engine, *, running_from: dt.date, running_to: dt.date, **filters: Any) -> list[str]:
@@ -414,7 +430,7 @@ def latest_progress(engine: Engine, *, on: dt.date | None = None, **filters: Any
     stmt = select(ranked.c.commitment_id, ranked.c.source, ranked.c.as_of, ranked.c.completion, ranked.c.result).where(
         ranked.c.rank == 1
     )
-    return _frame(engine, stmt, LATEST_PROGRESS_COLUMNS)
+    return frame(engine, stmt, LATEST_PROGRESS_COLUMNS)
 
 
 MILESTONE_COLUMNS = ["milestone_id", "commitment_id", "title", "due_date", "done_date"]
@@ -431,7 +447,7 @@ def milestones(engine: Engine, *, undone_due_by: dt.date | None = None, **filter
         stmt = stmt.where(Milestone.done_date.is_(None), Milestone.due_date <= undone_due_by)
     if filters:
         stmt = stmt.where(Milestone.commitment_id.in_(commitment_scope(select(Commitment.id), filters)))
-    return _frame(engine, stmt.order_by(Milestone.commitment_id, Milestone.due_date), MILESTONE_COLUMNS)
+    return frame(engine, stmt.order_by(Milestone.commitment_id, Milestone.due_date), MILESTONE_COLUMNS)
 
 
 def member_codes(engine: Engine) -> set[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -31,16 +32,27 @@ def breadcrumbs(trail: Sequence[tuple[str, str | None]]) -> dbc.Breadcrumb:
 
 
 def kpi_card(
-    *, title: str, value: str, detail: str, href: str, as_of: str, card_id: str, note: str | None = None
+    *,
+    title: str,
+    value: str,
+    count: int,
+    detail: str,
+    href: str,
+    as_of: str,
+    card_id: str,
+    note: str | None = None,
 ) -> dbc.Col:
-    """A KPI card: the number, what it counts, its 'data as of' date, and a link to the list behind it."""
+    """A KPI card: the number, what it counts, its 'data as of' date, and a link to the list behind it.
+
+    `count` is the exact number of rows the linked list shows (data-count); `value` may be a share of it.
+    """
     return dbc.Col(
         dcc.Link(
             dbc.Card(
                 dbc.CardBody(
                     [
                         html.Div(title, className="kpi-title"),
-                        html.Div(value, className="kpi-value", id=card_id),
+                        html.Div(value, className="kpi-value", id=card_id, **{"data-count": int(count)}),
                         html.Div(detail, className="kpi-detail"),
                         html.Div(note, className="kpi-note") if note else None,
                         html.Div(f"Data as of {as_of}", className="kpi-asof"),
@@ -58,6 +70,17 @@ def kpi_card(
         xl=2,
         className="mb-3",
     )
+
+
+def count_link(count: int, text: str, href: str, *, element_id: str | None = None) -> dcc.Link:
+    """A number in running text that links to the list it counts (data-count carries the exact integer)."""
+    extra = {"id": element_id} if element_id else {}
+    return dcc.Link(html.Span(text, className="count-value", **{"data-count": int(count)}, **extra), href=href)
+
+
+def list_anchor(list_id: str, count: int, body: Any) -> html.Div:
+    """The list a count links to: `list_id` is the link's #fragment, data-count the rows it holds."""
+    return html.Div(body, id=list_id, className="counted-list", **{"data-count": int(count)})
 
 
 def chart_card(title: str, graph: dcc.Graph, *, footer: object | None = None) -> dbc.Card:

@@ -21,6 +21,7 @@ from layouts.components import (
     empty_state,
     export_buttons,
     graph,
+    list_anchor,
     markdown_link,
     page_header,
 )
@@ -364,8 +365,9 @@ def delays_table(delays: pd.DataFrame, *, today: dt.date) -> Any:
     """
     if delays.empty:
         return empty_state(
-            f"No commitment of a plan in implementation on {format_day(today)} is delayed or at risk.",
-            "Only plans running today are checked; older plans are judged by the IRM's completion ratings above.",
+            f"No commitment of this member is delayed, at risk or without evidence on {format_day(today)}.",
+            "Commitments of plans that ended more than 12 months ago are closed: their final completion is in the "
+            "charts above.",
         )
     rows = [
         html.Tr(
@@ -397,6 +399,7 @@ PLAN_STATUS_STYLE: dict[str, tuple[str, str]] = {
     "overdue": ("#D55E00", "bi-hourglass-bottom"),
     "late": ("#E69F00", "bi-clock-history"),
     "due": ("#0072B2", "bi-calendar-event"),
+    "unknown (not in the data)": ("#6c757d", "bi-question-circle"),
 }
 
 
@@ -448,8 +451,10 @@ def plan_status_legend() -> html.Div:
         "due": "the deadline has not passed yet",
         "overdue": "past the deadline, before 1 January: keeps its end date if it arrives",
         "late": "delivered after the deadline but before 1 January",
-        "contrary to process": "not delivered by 1 January, no new plan within 12 months, or co-creation "
-        "requirements not met",
+        "contrary to process": "not delivered by 1 January, a later plan delivered more than 12 months after "
+        "this one ended, or co-creation requirements not met",
+        "unknown (not in the data)": "the data cannot show whether a new plan came within 12 months (the next "
+        "plan, or its delivery date, is not in the data)",
     }
     return html.Div(
         [html.Span("Plan status: ", className="fw-semibold me-2")]
@@ -466,6 +471,7 @@ def member_layout(
     header: html.Div,
     kpis: list[dbc.Col],
     plans_figure: go.Figure,
+    plan_count: int,
     completion_figure: go.Figure,
     areas_figure: go.Figure,
     delays: Any,
@@ -477,16 +483,20 @@ def member_layout(
         [
             header,
             dbc.Row(kpis, className="kpi-row"),
-            chart_card(
-                "Action plans over time",
-                graph(ids.drill_chart(MEMBER_PLANS_CHART), plans_figure, drill=True),
-                footer=dbc.CardFooter(
-                    html.Small(
-                        "Each bar runs from a plan's start to its end, labelled with its commitments and the share "
-                        "of the assessed ones with Substantial or Complete completion (its colour). "
-                        "Click a plan for its commitments.",
-                        className="text-muted",
-                    )
+            list_anchor(
+                "member-plans",
+                plan_count,
+                chart_card(
+                    f"Action plans over time ({plan_count:,})",
+                    graph(ids.drill_chart(MEMBER_PLANS_CHART), plans_figure, drill=True),
+                    footer=dbc.CardFooter(
+                        html.Small(
+                            "Each bar runs from a plan's start to its end, labelled with its commitments and the "
+                            "share of the assessed ones with Substantial or Complete completion (its colour). "
+                            "Click a plan for its commitments.",
+                            className="text-muted",
+                        )
+                    ),
                 ),
             ),
             completion_legend(),
@@ -513,7 +523,7 @@ def member_layout(
                     dbc.CardHeader(
                         [
                             html.H2(
-                                f"Delayed and at-risk commitments of plans running on {format_day(today)}",
+                                f"Commitments delayed, at risk or without evidence on {format_day(today)}",
                                 className="h6 mb-0 me-auto",
                             ),
                             export_buttons(MEMBER_DELAYS_EXPORT),

@@ -8,18 +8,21 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from layouts.components import delay_badge, page_header
-from layouts.tables import submission_legend, summary_row, table_card
+from layouts.tables import submission_legend, table_card
 
 DELAYS_COMMITMENTS_TABLE = "delays-commitments"
 DELAYS_PLANS_TABLE = "delays-plans"
 DELAYS_DEADLINES_TABLE = "delays-deadlines"
 
 DELAY_MEANINGS: dict[str, str] = {
-    "delayed": "past its end date, a milestone over 90 days overdue, or progress more than half behind time",
-    "at risk": "a milestone overdue, or progress more than a quarter behind time",
-    "on track": "progress keeps up with time",
-    "not assessable": "withdrawn, or no usable start and end dates",
+    "delayed": "ended and not complete, a milestone over 90 days overdue, or reported progress more than half "
+    "behind time",
+    "at risk": "a milestone overdue, or reported progress more than a quarter behind time",
+    "no evidence": "no progress report where one was due (six months in, or since it ended): not proof of delay",
+    "on track": "reported progress keeps up with time, or it has not started",
+    "not assessable": "withdrawn, no usable dates, or no report due yet",
     "complete": "reported Complete",
+    "closed": "its plan ended more than 12 months ago: history, with its final completion",
 }
 
 
@@ -53,8 +56,11 @@ def layout(
     summary: dbc.Row,
     scope_note: str,
     commitments_table: Any,
+    commitment_count: int,
     plans_table: Any,
+    plan_count: int,
     deadlines_table: Any,
+    deadline_count: int,
     deadline_days: int,
 ) -> html.Div:
     """The delays page: hint, counts, commitments behind, late plans, deadlines ahead."""
@@ -68,38 +74,33 @@ def layout(
             summary,
             delay_legend(),
             table_card(
-                "Commitments behind schedule, worst first",
+                f"Commitments to act on ({commitment_count:,}), worst first",
                 commitments_table,
                 table=DELAYS_COMMITMENTS_TABLE,
                 explanation=scope_note,
+                list_id="delays-commitments",
+                count=commitment_count,
             ),
             submission_legend(),
             table_card(
-                "Action plans overdue, late or contrary to process",
+                f"Action plans overdue, late or contrary to process ({plan_count:,})",
                 plans_table,
                 table=DELAYS_PLANS_TABLE,
-                explanation="Under the 31 August / 1 January rule, for due dates in the last two years.",
+                explanation="Under the 31 August / 1 January rule for due dates in the last two years, and plans "
+                "whose next plan the data shows came more than 12 months after they ended.",
+                list_id="late-plans",
+                count=plan_count,
             ),
             table_card(
-                f"Deadlines in the next {deadline_days} days",
+                f"Deadlines in the next {deadline_days} days ({deadline_count:,})",
                 deadlines_table,
                 table=DELAYS_DEADLINES_TABLE,
+                list_id="delays-deadlines",
+                count=deadline_count,
                 explanation=(
                     "Due dates of milestones not yet done, end dates of commitments not yet complete, and due "
                     "dates of action plans not yet delivered. Soonest first."
                 ),
             ),
-        ]
-    )
-
-
-def summary(counts: dict[str, int], late_plans: int, deadlines: int) -> dbc.Row:
-    """Number tiles: delayed, at risk, late plans, deadlines ahead."""
-    return summary_row(
-        [
-            (f"{counts.get('delayed', 0):,}", "commitments delayed", "delays-count-delayed"),
-            (f"{counts.get('at risk', 0):,}", "commitments at risk", "delays-count-at-risk"),
-            (f"{late_plans:,}", "action plans overdue, late or contrary to process", "delays-count-plans"),
-            (f"{deadlines:,}", "deadlines in the next 90 days", "delays-count-deadlines"),
         ]
     )

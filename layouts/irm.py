@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from dash import dcc, html
 
 from layouts import ids
-from layouts.components import chart_card, export_buttons, graph, page_header
+from layouts.components import chart_card, export_buttons, graph, list_anchor, page_header
 from layouts.tables import table_card
 
 IRM_MIDTERM_TABLE = "irm-midterm-plans"
@@ -45,32 +45,36 @@ def days_control(days: int, minimum: int, maximum: int, message: str | None = No
     )
 
 
-def no_report_card(days_input: html.Div, section: Any) -> dbc.Card:
-    """Card of commitments without a recent progress report."""
+def no_report_card(days_input: html.Div, section: Any, *, count: int) -> html.Div:
+    """Card of commitments without a recent progress report (`count` of them in all)."""
     header = html.Div(
         [
-            html.H2("Commitments with no recent progress report", className="h6 mb-0"),
+            html.H2(f"Commitments with no recent progress report ({count:,})", className="h6 mb-0"),
             export_buttons(IRM_NO_REPORT_TABLE),
         ],
         className="d-flex justify-content-between align-items-center gap-2",
     )
-    return dbc.Card(
-        [
-            dbc.CardHeader(header),
-            dbc.CardBody(
-                [
-                    html.P(
-                        "Commitments of plans in implementation today whose latest progress report, from any "
-                        "source, is older than the number of days chosen (or who never had one). Never reported "
-                        "first, then the oldest.",
-                        className="small text-muted mb-2",
-                    ),
-                    days_input,
-                    html.Div(section, id=IRM_NO_REPORT_SECTION),
-                ]
-            ),
-        ],
-        className="mb-3 shadow-sm",
+    return list_anchor(
+        "irm-no-report-list",
+        count,
+        dbc.Card(
+            [
+                dbc.CardHeader(header),
+                dbc.CardBody(
+                    [
+                        html.P(
+                            "Commitments of plans in implementation whose latest progress report, from any "
+                            "source, is older than the number of days chosen (or who never had one). Never reported "
+                            "first, then the oldest.",
+                            className="small text-muted mb-2",
+                        ),
+                        days_input,
+                        html.Div(section, id=IRM_NO_REPORT_SECTION),
+                    ]
+                ),
+            ],
+            className="mb-3 shadow-sm",
+        ),
     )
 
 
@@ -92,8 +96,10 @@ def layout(
     *,
     summary: dbc.Row,
     midterm_table: Any,
-    no_report: dbc.Card,
+    midterm_count: int,
+    no_report: Any,
     disagreement_table: Any,
+    disagreement_count: int,
     change_figure: go.Figure,
     change_table: Any,
 ) -> html.Div:
@@ -107,22 +113,29 @@ def layout(
             ),
             summary,
             table_card(
-                "Action plans at or past mid-term",
+                f"Action plans at or past mid-term ({midterm_count:,})",
                 midterm_table,
                 table=IRM_MIDTERM_TABLE,
+                list_id="irm-midterm-list",
+                count=midterm_count,
                 explanation=(
-                    "Plans in implementation today whose mid-term (halfway) date has passed. Progress is the "
-                    "latest report from any source; self-reported and civil-society progress are not IRM ratings."
+                    "Plans in implementation whose mid-term (halfway) date has passed. Reported progress is each "
+                    "commitment's latest evidence (a report of a level from any source, else the IRM rating); "
+                    "self-reported and civil-society progress are not IRM ratings."
                 ),
             ),
             no_report,
             table_card(
-                "Where government and civil society disagree",
+                f"Where government and civil society disagree ({disagreement_count:,})",
                 disagreement_table,
                 table=IRM_DISAGREEMENT_TABLE,
+                list_id="irm-disagreements-list",
+                count=disagreement_count,
                 explanation=(
-                    "Latest government self-report and latest civil-society report two or more completion levels "
-                    "apart (e.g. Complete vs Limited), for plans running today or ended in the last 12 months."
+                    "Latest government self-report and latest civil-society report of a completion level, dated "
+                    "within 120 days of each other, two or more levels apart (e.g. Complete vs Limited); 'No "
+                    "Evidence' is not a level. The IRM's own rating is beside them. Plans running or ended in the "
+                    "last 12 months."
                 ),
             ),
             chart_card(

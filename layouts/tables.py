@@ -8,9 +8,9 @@ from typing import Any
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import html
+from dash import dcc, html
 
-from layouts.components import export_buttons, markdown_link
+from layouts.components import export_buttons, list_anchor, markdown_link
 
 MAX_TABLE_ROWS = 500  # rows sent to a client-side grid; exports hold them all
 SMALL_GRID_ROWS = 12  # up to this many rows a grid takes its own height
@@ -58,12 +58,14 @@ def data_grid(
     wide: Sequence[str] = (),
     numeric: Sequence[str] = (),
     widths: dict[str, int] | None = None,
+    total: int | None = None,
 ) -> html.Div:
     """A sortable AG Grid of a display frame; client-side, so rows beyond MAX_TABLE_ROWS are cut and said so.
 
     links: shown column -> hidden '_' column holding its href; status: columns shown as icon + word;
     wide: long text that wraps; numeric: right-aligned numbers that sort as numbers; widths: column ->
-    minimum width in pixels (its text wraps).
+    minimum width in pixels (its text wraps); total: the rows of the whole list when `frame` holds only the
+    first of them (the query fetched only the rows shown).
     """
     links = links or {}
     shown_columns = list(visible_columns(frame).columns)
@@ -118,7 +120,7 @@ def data_grid(
         style={"width": "100%"} if small else {"height": "480px", "width": "100%"},
         className="cdi-grid",
     )
-    total = len(frame)
+    total = len(frame) if total is None else total
     note = (
         f"Showing the first {len(rows):,} of {total:,} rows in this order (click a column header to sort them); "
         "download CSV or XLSX for all of them."
@@ -130,8 +132,21 @@ def data_grid(
     )
 
 
-def table_card(title: str, body: Any, *, table: str | None = None, explanation: str | None = None) -> dbc.Card:
-    """A titled card around a table, with what it lists and its CSV/XLSX buttons."""
+def table_card(
+    title: str,
+    body: Any,
+    *,
+    table: str | None = None,
+    explanation: str | None = None,
+    list_id: str | None = None,
+    count: int | None = None,
+) -> Any:
+    """A titled card around a table, with what it lists and its CSV/XLSX buttons.
+
+    list_id and count make the card the target of the counts that link to it (its #fragment, data-count).
+    """
+    if list_id is not None and count is not None:
+        return list_anchor(list_id, count, table_card(title, body, table=table, explanation=explanation))
     header = html.Div(
         [html.H2(title, className="h6 mb-0"), export_buttons(table) if table else None],
         className="d-flex justify-content-between align-items-center gap-2",
@@ -170,20 +185,29 @@ def submission_legend() -> html.Div:
     )
 
 
-def summary_row(items: Sequence[tuple[str, str, str]]) -> dbc.Row:
-    """Small number tiles: (value, label, element id)."""
+def summary_row(items: Sequence[tuple[int, str, str, str]]) -> dbc.Row:
+    """Small number tiles, each linking to the list it counts: (count, label, element id, href)."""
     return dbc.Row(
         [
             dbc.Col(
-                html.Div(
-                    [html.Div(value, className="cdi-tile-value", id=tile_id), html.Div(label, className="small")],
-                    className="cdi-tile",
+                dcc.Link(
+                    html.Div(
+                        [
+                            html.Div(
+                                f"{count:,}", className="cdi-tile-value", id=tile_id, **{"data-count": int(count)}
+                            ),
+                            html.Div(label, className="small"),
+                        ],
+                        className="cdi-tile",
+                    ),
+                    href=href,
+                    className="cdi-tile-link",
                 ),
                 xs=6,
                 md=3,
                 className="mb-2",
             )
-            for value, label, tile_id in items
+            for count, label, tile_id, href in items
         ],
         className="g-2 mb-2",
     )

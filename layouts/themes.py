@@ -300,21 +300,21 @@ def theme_layout(
     subtitle: str,
     related: Sequence[tuple[str, str]],
     related_label: str,
-    commitments_link: tuple[str, str],
+    commitments_link: tuple[str, str, int],
     kpis: list[dbc.Col],
     region_figure: go.Figure,
     cycle_figure: go.Figure,
     members_figure: go.Figure,
 ) -> html.Div:
     """One policy area: header with related areas, KPIs, completion by region and cycle, top members."""
-    label, href = commitments_link
+    label, href, count = commitments_link
     return html.Div(
         [
             page_header(title, subtitle),
             html.Div(
                 [
                     dcc.Link(
-                        [html.I(className="bi bi-list-check me-1"), label],
+                        [html.I(className="bi bi-list-check me-1"), html.Span(label, **{"data-count": int(count)})],
                         href=href,
                         className="btn btn-primary btn-sm me-3",
                         id="theme-commitments-link",

@@ -37,7 +37,15 @@ PROGRESS_SHARE: dict[str, float] = {
     "Substantial": 2 / 3,
     "Complete": 1.0,
 }
+# Levels that prove how far a commitment got, lowest first ("No Evidence" and "Unclear" prove nothing).
+EVIDENCE_ORDER: tuple[str, ...] = ("Not Started", "Limited", "Substantial", "Complete")
+EVIDENCE_LEVELS = frozenset(EVIDENCE_ORDER)
+DISAGREEMENT_LEVELS = 2  # sources that far apart disagree
+DISAGREEMENT_WINDOW_DAYS = 120  # ...when their reports are at most this far apart in time
 MILESTONE_DELAYED_AFTER_DAYS = 90
+# Evidence is due six months into implementation: members update their online repository at least twice a year.
+FIRST_REPORT_AFTER_DAYS = 183
+CLOSED_AFTER_DAYS = 365  # a plan that ended more than 12 months ago is closed: its commitments are history
 DELAYED_BEHIND_SHARE = 0.5
 AT_RISK_BEHIND_SHARE = 0.25
 NEW_PLAN_WITHIN_MONTHS = 12
@@ -115,10 +123,30 @@ def expected_completion(elapsed_share: float) -> str:
     return reached
 
 
-def sources_disagree(completion_a: str | None, completion_b: str | None) -> bool:
-    """True when two sources' completion ratings are two or more levels apart."""
-    rank_a, rank_b = COMPLETION.rank(completion_a), COMPLETION.rank(completion_b)
-    return rank_a is not None and rank_b is not None and abs(rank_a - rank_b) >= 2
+def levels_apart(
+    completion_a: str | None, day_a: dt.date | None, completion_b: str | None, day_b: dt.date | None
+) -> int | None:
+    """How many completion levels two sources' reports are apart, or None when they cannot be compared.
+
+    Only reports that prove a level count ("No Evidence" is the absence of evidence, not a level), and only
+    reports dated within DISAGREEMENT_WINDOW_DAYS of each other: a report of 2023 and one of 2026 describe
+    different moments, not a disagreement.
+    """
+    level_a, level_b = evidence_level(completion_a), evidence_level(completion_b)
+    if level_a is None or level_b is None or day_a is None or day_b is None:
+        return None
+    if abs((day_a - day_b).days) > DISAGREEMENT_WINDOW_DAYS:
+        return None
+    order = EVIDENCE_ORDER
+    return abs(order.index(level_a) - order.index(level_b))
+
+
+def sources_disagree(
+    completion_a: str | None, day_a: dt.date | None, completion_b: str | None, day_b: dt.date | None
+) -> bool:
+    """True when two sources' reports of about the same time are two or more completion levels apart."""
+    apart = levels_apart(completion_a, day_a, completion_b, day_b)
+    return apart is not None and apart >= DISAGREEMENT_LEVELS
 
 
 # --- Stars --------------------------------------------------------------------------------------
@@ -228,7 +256,8 @@ def cycle_position(start: dt.date, end: dt.date, today: dt.date) -> CyclePositio
 class SubmissionStatus:
     """Whether an action plan arrived on time; days_after_due is negative while days are left."""
 
-    # "delivered": a plan with commitments but no recorded delivery date (status.plan_statuses).
+    # "delivered": a plan with commitments but no recorded delivery date (the sheet has none): on time or
+    # late cannot be told.
     status: Literal["on time", "late", "due", "overdue", "contrary to process", "delivered"]
     reason: str
     days_after_due: int
@@ -273,34 +302,81 @@ def plan_submission_status(due_date: dt.date, submitted_on: dt.date | None, toda
     )
 
 
-def contrary_to_process_reasons(
+@dataclass(frozen=True)
+class NextPlan:
+    """What the data holds about the plan that followed one: is it there, was it delivered, and when.
+
+    missing: why it is not in the data ("no later plan of this member is in the data", "plan 3 is missing");
+    empty when it is.
+    """
+
+    label: str = ""
+    submitted_on: dt.date | None = None
+    delivered: bool = False
+    missing: str = ""
+
+
+@dataclass(frozen=True)
+class ProcessStatus:
+    """Whether a plan's member kept to the process afterwards, only as far as the data proves it."""
+
+    status: Literal["contrary to process", "unknown (not in the data)", "in process"]
+    reasons: tuple[str, ...]
+
+
+def new_plan_deadline(plan_end: dt.date) -> dt.date:
+    """The day by which the plan after one ending on plan_end must be delivered (12 months later)."""
+    return _add_months(plan_end, NEW_PLAN_WITHIN_MONTHS)
+
+
+def process_status(
     *,
-    previous_plan_end: dt.date | None,
-    next_plan_submitted_on: dt.date | None,
+    plan_end: dt.date | None,
+    next_plan: NextPlan,
     co_creation_met: bool | None,
     any_progress_assessed: bool | None,
     today: dt.date,
-) -> list[str]:
-    """The triggers of 'acting contrary to process' that apply; None for a fact means unknown, no trigger.
+) -> ProcessStatus:
+    """The triggers of 'acting contrary to process' the data proves, or 'unknown (not in the data)'.
 
-    next_plan_submitted_on None means no new plan has arrived (yet).
+    A new plan must arrive within 12 months of the previous plan's end. That is proven broken only by a
+    later plan in the data that was delivered after the deadline or is recorded as not delivered; when the
+    next plan is missing from the data (the member's last plan in the file, or a gap in plan numbers), or
+    is there without a delivery date, the status is unknown with the reason. None for co_creation_met or
+    any_progress_assessed means the data does not say: no trigger.
     """
-    reasons: list[str] = []
-    if previous_plan_end is not None:
-        deadline = _add_months(previous_plan_end, NEW_PLAN_WITHIN_MONTHS)
-        ended = f"the previous plan ended {format_day(previous_plan_end)}"
-        if next_plan_submitted_on is not None and next_plan_submitted_on > deadline:
-            reasons.append(
-                f"New plan delivered {format_day(next_plan_submitted_on)}, more than 12 months after {ended} "
-                f"(deadline {format_day(deadline)})"
-            )
-        elif next_plan_submitted_on is None and today > deadline:
-            reasons.append(f"No new plan within 12 months: {ended}, deadline {format_day(deadline)}")
+    contrary: list[str] = []
+    unknown: list[str] = []
     if co_creation_met is False:
-        reasons.append("Did not meet the co-creation minimum requirements")
+        contrary.append("Did not meet the co-creation minimum requirements")
     if any_progress_assessed is False:
-        reasons.append("The IRM assessed no progress on any commitment")
-    return reasons
+        contrary.append("The IRM assessed no progress on any commitment")
+    if plan_end is not None:
+        deadline = new_plan_deadline(plan_end)
+        ended, by = format_day(plan_end), format_day(deadline)
+        rule = f"a new plan was due within 12 months of this plan's end ({ended}), by {by}"
+        if next_plan.missing:
+            if today > deadline:
+                unknown.append(
+                    f"{next_plan.missing[0].upper()}{next_plan.missing[1:]}, so whether {rule} cannot be told"
+                )
+        elif next_plan.submitted_on is not None:
+            if next_plan.submitted_on > deadline:
+                contrary.append(
+                    f"{next_plan.label} was delivered {format_day(next_plan.submitted_on)}, after the deadline: {rule}"
+                )
+        elif not next_plan.delivered:
+            if today > deadline:
+                contrary.append(f"{next_plan.label} has not been delivered: {rule}")
+        elif today > deadline:
+            unknown.append(
+                f"{next_plan.label} is in the data without a delivery date, so whether {rule} cannot be told"
+            )
+    if contrary:
+        return ProcessStatus("contrary to process", tuple(contrary))
+    if unknown:
+        return ProcessStatus("unknown (not in the data)", tuple(unknown))
+    return ProcessStatus("in process", ())
 
 
 def needs_procedural_review(consecutive_contrary_cycles: int) -> bool:
@@ -310,12 +386,18 @@ def needs_procedural_review(consecutive_contrary_cycles: int) -> bool:
 
 # --- Commitment delay ---------------------------------------------------------------------------
 
+DelayStatusName = Literal["delayed", "at risk", "no evidence", "on track", "not assessable", "complete", "closed"]
+
 
 @dataclass(frozen=True)
 class DelayStatus:
-    """A commitment's delay status, the reason in words and a severity for sorting (higher is worse)."""
+    """A commitment's delay status, the reason in words and a severity for sorting (higher is worse).
 
-    status: Literal["complete", "on track", "at risk", "delayed", "not assessable"]
+    The severity is in months and never exceeds the time since the date the reason names (the end date,
+    a milestone's due date, the date a first report was due, or the date the reported level was expected).
+    """
+
+    status: DelayStatusName
     reason: str
     severity: float
 
@@ -333,7 +415,28 @@ def _span(since: dt.date, today: dt.date) -> str:
     months, days = _full_months(since, today), (today - since).days
     if months >= 1:
         return f"{months} month{'s' if months > 1 else ''}"
-    return f"{days} day{'s' if days > 1 else ''}"
+    return f"{days} day{'s' if days != 1 else ''}"
+
+
+def _months(since: dt.date, today: dt.date) -> float:
+    """Months from since to today (0 when today is not later), rounded to hundredths for sorting."""
+    return round(max((today - since).days, 0) / DAYS_PER_MONTH, 2)
+
+
+def evidence_level(completion: str | None) -> str | None:
+    """The completion level a report or rating proves, or None when it proves nothing.
+
+    "No Evidence", "Unclear", ND/NR/NA and blanks are the absence of evidence, not a level of progress.
+    """
+    if not completion:
+        return None
+    level = COMPLETION.canonical(completion)
+    return level if level in EVIDENCE_LEVELS else None
+
+
+def closes_on(plan_end: dt.date) -> dt.date:
+    """The day after which a plan counts as closed: 12 months after it ended."""
+    return plan_end + dt.timedelta(days=CLOSED_AFTER_DAYS)
 
 
 def delay_status(
@@ -344,52 +447,80 @@ def delay_status(
     milestones: Sequence[Any],
     today: dt.date,
     last_report_on: dt.date | None = None,
+    plan_end: dt.date | None = None,
 ) -> DelayStatus:
-    """Complete, on track, at risk, delayed or not assessable, comparing reported progress with time gone."""
-    level = COMPLETION.canonical(completion) if completion else None
+    """Delayed, at risk, no evidence, on track, not assessable, complete or closed, saying only what data shows.
+
+    completion is the latest evidence (a progress report's level, else the IRM's rating); last_report_on
+    its date. Reported progress is compared with the share of time gone; without evidence the status is
+    "no evidence" once a report was due (six months into implementation) and "not assessable" before.
+    A commitment of a plan that ended more than 12 months ago is "closed" with its final completion.
+    """
+    level = evidence_level(completion)
+    raw = COMPLETION.canonical(completion) if completion else None
+    on_date = f" on {format_day(last_report_on)}" if last_report_on else ""
+    ended_on = plan_end or end
+    if ended_on is not None and today > closes_on(ended_on):
+        final = f"final completion {level}{on_date}" if level else "no completion was reported"
+        return DelayStatus("closed", f"Plan ended {format_day(ended_on)}; {final}", 0.0)
     if level == "Complete":
-        return DelayStatus("complete", "Reported Complete", 0.0)
-    if level == "Withdrawn":
+        return DelayStatus("complete", f"Reported Complete{on_date}", 0.0)
+    if raw == "Withdrawn":
         return DelayStatus("not assessable", "Withdrawn", 0.0)
     if start is None or end is None or end <= start:
         return DelayStatus("not assessable", "No usable start and end dates", 0.0)
     if today < start:
         return DelayStatus("on track", f"Starts {format_day(start)}", 0.0)
 
-    position = cycle_position(start, end, today)
-    share = PROGRESS_SHARE.get(level) if level is not None else None
-    reported = share is not None
-    progress = share if share is not None else 0.0
-    behind = position.elapsed_share - progress
-    months_behind = max(behind, 0.0) * position.total_months
-    expected = expected_completion(position.elapsed_share)
-    on_date = f" on {format_day(last_report_on)}" if last_report_on else ""
-    progress_words = f"reported {level}{on_date}" if reported else "no progress reported"
-    elapsed_words = f"{position.elapsed_share:.0%} of the time has passed (expected {expected})"
-    share_words = f"{progress_words[0].upper()}{progress_words[1:]}; {elapsed_words}"
+    progress_words = f"reported {level}{on_date}" if level else "no progress reported"
+    if today > end:
+        ended = f"Ended {format_day(end)} ({_span(end, today)} ago)"
+        if level is None:
+            return DelayStatus("no evidence", f"{ended} with no progress report", _months(end, today))
+        return DelayStatus("delayed", f"{ended} and is not complete: {progress_words}", _months(end, today))
 
     overdue = [
         (due, title)
         for title, due, done in map(_milestone, milestones)
         if due is not None and done is None and due < today
     ]
-    oldest_due, oldest_title = min(overdue) if overdue else (today, "")
-    overdue_days = (today - oldest_due).days
-    milestone_words = (
-        f"Milestone '{oldest_title}' was due {format_day(oldest_due)} and is {_span(oldest_due, today)} overdue"
-    )
-    milestone_months = overdue_days / DAYS_PER_MONTH
-    severity = round(max(months_behind, milestone_months, (today - end).days / DAYS_PER_MONTH), 2)
-
-    if today > end:
-        ended = f"Ended {format_day(end)} ({_span(end, today)} ago)"
-        return DelayStatus("delayed", f"{ended} and is not complete: {progress_words}", severity)
-    if overdue_days > MILESTONE_DELAYED_AFTER_DAYS:
-        return DelayStatus("delayed", milestone_words, severity)
-    if behind > DELAYED_BEHIND_SHARE:
-        return DelayStatus("delayed", share_words, severity)
+    milestone = None
     if overdue:
-        return DelayStatus("at risk", milestone_words, severity)
+        oldest_due, oldest_title = min(overdue)
+        milestone = (
+            f"Milestone '{oldest_title}' was due {format_day(oldest_due)} and is {_span(oldest_due, today)} overdue",
+            _months(oldest_due, today),
+            (today - oldest_due).days > MILESTONE_DELAYED_AFTER_DAYS,
+        )
+    if milestone is not None and milestone[2]:
+        return DelayStatus("delayed", milestone[0], milestone[1])
+
+    if level is None:
+        first_due = start + dt.timedelta(days=FIRST_REPORT_AFTER_DAYS)
+        if today > first_due:
+            return DelayStatus(
+                "no evidence",
+                f"No progress report since it started on {format_day(start)} (one was due by {format_day(first_due)})",
+                _months(first_due, today),
+            )
+        if milestone is not None:
+            return DelayStatus("at risk", milestone[0], milestone[1])
+        return DelayStatus(
+            "not assessable",
+            f"Started {format_day(start)}; no progress report is due before {format_day(first_due)}",
+            0.0,
+        )
+
+    position = cycle_position(start, end, today)
+    behind = position.elapsed_share - PROGRESS_SHARE[level]
+    months_behind = round(max(behind, 0.0) * position.total_months, 2)
+    expected = expected_completion(position.elapsed_share)
+    elapsed_words = f"{position.elapsed_share:.0%} of the time has passed (expected {expected})"
+    share_words = f"{progress_words[0].upper()}{progress_words[1:]}; {elapsed_words}"
+    if behind > DELAYED_BEHIND_SHARE:
+        return DelayStatus("delayed", share_words, months_behind)
+    if milestone is not None:
+        return DelayStatus("at risk", milestone[0], milestone[1])
     if behind > AT_RISK_BEHIND_SHARE:
-        return DelayStatus("at risk", share_words, severity)
-    return DelayStatus("on track", share_words, severity)
+        return DelayStatus("at risk", share_words, months_behind)
+    return DelayStatus("on track", share_words, months_behind)

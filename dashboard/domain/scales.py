@@ -160,9 +160,22 @@ IRM_SOURCES = frozenset({"irm_midterm", "irm_end_of_term", "irm_results"})
 REGIONS: tuple[str, ...] = ("Africa and the Middle East", "Americas", "Asia and the Pacific", "Europe")
 MEMBER_TYPES: tuple[str, ...] = ("National", "Legacy Local", "Other")
 # A commitment's delay status, worst first: the one order of every filter, legend, sort and count.
-DELAY_STATUSES: tuple[str, ...] = ("delayed", "at risk", "on track", "not assessable", "complete")
+DELAY_STATUSES: tuple[str, ...] = (
+    "delayed",
+    "at risk",
+    "no evidence",  # no progress report where one was due: not proof of delay, not proof of progress
+    "on track",
+    "not assessable",
+    "complete",
+    "closed",  # the plan ended more than 12 months ago: history, with its final completion
+)
+# The statuses that call for action, as /delays lists them by default.
+PROBLEM_STATUSES: tuple[str, ...] = ("delayed", "at risk", "no evidence")
 # An action plan's submission status under the 31 August / 1 January rule, worst first.
 SUBMISSION_STATUSES: tuple[str, ...] = ("contrary to process", "overdue", "late", "due", "on time", "delivered")
+# Whether a member kept to the process after a plan (a new plan within 12 months, co-creation, progress).
+UNKNOWN_NOT_IN_DATA = "unknown (not in the data)"
+PROCESS_STATUSES: tuple[str, ...] = ("contrary to process", UNKNOWN_NOT_IN_DATA, "in process")
 # The plans counted as "late or contrary to process": delivered late, overdue, or not delivered by 1 January.
 LATE_SUBMISSIONS: tuple[str, ...] = ("contrary to process", "overdue", "late")
 # The plans support staff act on: the late ones and those due but not delivered yet (worst first).
