@@ -498,9 +498,13 @@ def _assert_fails_unchanged(engine: Engine, path: Path) -> ImportFailed:
     return info.value
 
 
-@pytest.fixture
-def imported(engine: Engine, real_sheet: Path) -> Engine:
-    """A database that already holds an import of the real sheet."""
+@pytest.fixture(scope="module")
+def imported(module_db_url: str, real_sheet: Path) -> Engine:
+    """A database that already holds an import of the real sheet, shared by this module's refused imports.
+
+    Every test using it checks that its import fails and leaves the data unchanged, so none writes to it.
+    """
+    engine = get_engine(module_db_url)
     import_ogp_sheet(engine, real_sheet)
     return engine
 

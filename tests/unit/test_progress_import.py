@@ -33,6 +33,14 @@ def imported(engine: Engine, real_sheet: Path) -> Engine:
     return engine
 
 
+@pytest.fixture(scope="module")
+def imported_once(module_db_url: str, real_sheet: Path) -> Engine:
+    """A database holding the real sheet, shared by this module's tests whose imports write nothing."""
+    engine = get_engine(module_db_url)
+    import_ogp_sheet(engine, real_sheet)
+    return engine
+
+
 def _write(tmp_path: Path, lines: list[str], header: str = HEADER) -> Path:
     path = tmp_path / "progress.csv"
     path.write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
@@ -113,11 +121,11 @@ def test_progress003_optional_result_column(imported: Engine, tmp_path: Path) ->
     assert _reports(imported, "AL0002", "irm_end_of_term")[-1].result == "Major"
 
 
-def test_progress004_dry_run_writes_nothing(imported: Engine, tmp_path: Path) -> None:
-    state = _state(imported)
-    summary = import_progress(imported, _write(tmp_path, GOOD), dry_run=True)
+def test_progress004_dry_run_writes_nothing(imported_once: Engine, tmp_path: Path) -> None:
+    state = _state(imported_once)
+    summary = import_progress(imported_once, _write(tmp_path, GOOD), dry_run=True)
     assert summary.dry_run and summary.added == {"progress reports": 3}
-    assert _state(imported) == state
+    assert _state(imported_once) == state
 
 
 TOMORROW = (dt.date.today() + dt.timedelta(days=1)).isoformat()
@@ -140,45 +148,45 @@ TOMORROW = (dt.date.today() + dt.timedelta(days=1)).isoformat()
     ],
 )
 def test_progress010_bad_row_reported_and_nothing_written(
-    imported: Engine, tmp_path: Path, line: str, column: str
+    imported_once: Engine, tmp_path: Path, line: str, column: str
 ) -> None:
-    state = _state(imported)
+    state = _state(imported_once)
     path = _write(tmp_path, [GOOD[0], GOOD[1], line])  # the bad row is the file's line 4
     with pytest.raises(ImportFailed) as info:
-        import_progress(imported, path)
+        import_progress(imported_once, path)
     assert [(p.row, p.column) for p in info.value.problems] == [(4, column)]
-    assert _state(imported) == state
+    assert _state(imported_once) == state
 
 
-def test_progress011_bad_result(imported: Engine, tmp_path: Path) -> None:
+def test_progress011_bad_result(imported_once: Engine, tmp_path: Path) -> None:
     path = _write(tmp_path, ["AL0002,2024-03-31,government,Complete,,,Huge"], header=HEADER + ",result")
     with pytest.raises(ImportFailed) as info:
-        import_progress(imported, path)
+        import_progress(imported_once, path)
     assert [(p.row, p.column) for p in info.value.problems] == [(2, "result")]
 
 
-def test_progress012_every_problem_at_once(imported: Engine, tmp_path: Path) -> None:
+def test_progress012_every_problem_at_once(imported_once: Engine, tmp_path: Path) -> None:
     lines = ["ZZ0001,2024-03-31,government,Complete,,", "AL0002,2024-13-01,nobody,Complete,,", GOOD[0], GOOD[0]]
     with pytest.raises(ImportFailed) as info:
-        import_progress(imported, _write(tmp_path, lines))
+        import_progress(imported_once, _write(tmp_path, lines))
     found = {(p.row, p.column) for p in info.value.problems}
     assert found == {(2, "commitment_id"), (3, "as_of"), (3, "source"), (5, "")}
 
 
-def test_progress013_file_level_problems(imported: Engine, tmp_path: Path) -> None:
-    state = _state(imported)
+def test_progress013_file_level_problems(imported_once: Engine, tmp_path: Path) -> None:
+    state = _state(imported_once)
     with pytest.raises(ImportFailed) as info:
-        import_progress(imported, _write(tmp_path, GOOD, header="commitment_id,as_of,completion,note"))
+        import_progress(imported_once, _write(tmp_path, GOOD, header="commitment_id,as_of,completion,note"))
     assert {(p.row, p.column) for p in info.value.problems} == {(1, "source"), (1, "evidence_url")}
     with pytest.raises(ImportFailed) as info:
-        import_progress(imported, _write(tmp_path, []))
+        import_progress(imported_once, _write(tmp_path, []))
     assert "no progress rows" in info.value.problems[0].message
     empty = tmp_path / "empty.csv"
     empty.write_text("")
     with pytest.raises(ImportFailed) as info:
-        import_progress(imported, empty)
+        import_progress(imported_once, empty)
     assert "empty" in info.value.problems[0].message
-    assert _state(imported) == state
+    assert _state(imported_once) == state
 
 
 def test_progress014_changed_statement_is_refused(imported: Engine, tmp_path: Path) -> None:
