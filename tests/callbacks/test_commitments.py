@@ -20,44 +20,10 @@ from dashboard.web.context import AppContext
 from data_access.db import get_engine
 from layouts import commitments as layout
 from tests.builders import build, report
+from tests.helpers import by_id, find, text_of
 
 TODAY = "2024-03-01"
 HTML_TEXT = "<script>alert('x')</script>\n<b>Bold?</b> no: plain text.\nThird line"
-
-
-def find(component, predicate):
-    """Every component in a tree for which predicate is true."""
-    found = []
-    stack = [component]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list | tuple):
-            stack.extend(node)
-            continue
-        if node is None or isinstance(node, str | int | float):
-            continue
-        if predicate(node):
-            found.append(node)
-        stack.append(getattr(node, "children", None))
-        stack.append(getattr(node, "footer", None))
-    return found
-
-
-def by_id(component, component_id):
-    matches = find(component, lambda n: getattr(n, "id", None) == component_id)
-    assert len(matches) == 1, component_id
-    return matches[0]
-
-
-def text_of(component) -> str:
-    """All text inside a Dash component tree."""
-    if component is None:
-        return ""
-    if isinstance(component, str | int | float):
-        return str(component)
-    if isinstance(component, list | tuple):
-        return " ".join(text_of(c) for c in component)
-    return text_of(getattr(component, "children", None))
 
 
 def commitment(ogp_id, title, completion=None, **extra):
@@ -194,12 +160,60 @@ def test_cmt002_sort_by_a_whitelisted_column(app_ctx):
 
 
 def test_cmt003_sort_by_delay_status_puts_the_worst_first(app_ctx):
+    # On 1 Mar 2024: AL0002 reported Not Started with 75% of its time gone (delayed); UY0001 has a milestone
+    # 60 days overdue (at risk); AL0003 reported Substantial (on track); AL0001 Complete; Kenya's plan ended
+    # 30 Jun 2020, more than 12 months ago, so both its commitments are closed (severity 0, by id).
     response = grid_response(
-        app_ctx, {"startRow": 0, "endRow": 3, "sortModel": [{"colId": "delay_status", "sort": "asc"}]}, ""
+        app_ctx, {"startRow": 0, "endRow": 50, "sortModel": [{"colId": "delay_status", "sort": "asc"}]}, ""
     )
     assert response["rowCount"] == 6
-    assert [row["delay_status"] for row in response["rowData"]] == ["delayed", "delayed", "at risk"]
-    assert ids_of(response)[:2] == ["KE0002", "AL0002"]  # ended long ago is more severe
+    assert [(row["ogp_id"], row["delay_status"]) for row in response["rowData"]] == [
+        ("AL0002", "delayed"),
+        ("UY0001", "at risk"),
+        ("AL0003", "on track"),
+        ("AL0001", "complete"),
+        ("KE0001", "closed"),
+        ("KE0002", "closed"),
+    ]
+
+
+def test_cmt003b_within_a_status_the_most_severe_comes_first(app_ctx):
+    # AD0001 ended 31 Dec 2023 reported Limited: delayed by the two months since its end. AL0002 is delayed
+    # by the 18 months of Not Started since 1 Sep 2022, so it comes first although AD0001's id sorts earlier.
+    build(
+        app_ctx.engine,
+        [
+            {
+                "code": "AND",
+                "name": "Andorra",
+                "region": "Europe",
+                "plans": [
+                    {
+                        "ogp_id": "AP_AND01",
+                        "submission_year": 2022,
+                        "start": dt.date(2022, 9, 1),
+                        "end": dt.date(2024, 8, 31),
+                        "commitments": [
+                            commitment(
+                                "AD0001",
+                                "Open the registry",
+                                start=dt.date(2023, 1, 1),
+                                end=dt.date(2023, 12, 31),
+                                reports=[report(dt.date(2023, 6, 1), "government", "Limited")],
+                            )
+                        ],
+                    }
+                ],
+            }
+        ],
+    )
+    response = grid_response(
+        app_ctx, {"startRow": 0, "endRow": 2, "sortModel": [{"colId": "delay_status", "sort": "asc"}]}, ""
+    )
+    assert response["rowCount"] == 7
+    assert ids_of(response) == ["AL0002", "AD0001"]
+    assert [row["delay_status"] for row in response["rowData"]] == ["delayed", "delayed"]
+    assert "Ended 31 Dec 2023 (2 months ago)" in response["rowData"][1]["delay_reason"]
 
 
 @pytest.mark.parametrize(
@@ -233,9 +247,11 @@ def test_cmt005_huge_start_row_gives_no_rows_and_big_pages_are_capped(app_ctx):
         ("?region=Americas", ["UY0001"]),
         ("?completion=Complete", ["AL0001", "KE0001"]),
         ("?starred=yes", ["AL0001"]),
-        ("?delay_status=delayed", ["AL0002", "KE0002"]),
+        ("?delay_status=delayed", ["AL0002"]),
         ("?delay_status=at+risk", ["UY0001"]),
-        ("?delay_status=complete&member=KEN", ["KE0001"]),
+        ("?delay_status=complete", ["AL0001"]),
+        ("?delay_status=closed&member=KEN", ["KE0001", "KE0002"]),
+        ("?delay_status=delayed&delay_status=closed", ["AL0002", "KE0001", "KE0002"]),
         ("?delay_status=on+track", ["AL0003"]),
     ],
 )
@@ -282,8 +298,9 @@ def test_cmt010_export_rows_equal_the_table_rows(app_ctx):
     shown = [[row[field] for field, _ in layout.TABLE_COLUMNS] for page in pages_ for row in page["rowData"]]
     assert frame.values.tolist() == shown
     assert len(shown) == 4
-    delayed = commitments_export(app_ctx, Filters(delay_status=("delayed",)), "/commitments")
-    assert delayed["OGP id"].tolist() == ["AL0002", "KE0002"]
+    delayed = commitments_export(app_ctx, Filters(delay_status=("delayed", "closed")), "/commitments")
+    assert delayed["OGP id"].tolist() == ["AL0002", "KE0001", "KE0002"]
+    assert delayed["Delay status"].tolist() == ["delayed", "closed", "closed"]
 
 
 def test_cmt011_commitment_page_shows_title_ratings_and_every_report(app_ctx):
@@ -353,3 +370,16 @@ def test_cmt015_routes_and_grid_callback_are_wired(db_url):
     outputs = [key for key in app.callback_map if "getRowsResponse" in key]
     assert len(outputs) == 1
     assert "commitments" in ROUTER.tables
+
+
+def test_cmt016_closed_commitments_name_their_final_completion(app_ctx):
+    # Kenya's plan ended 30 Jun 2020; on 1 Mar 2024 that is more than 12 months ago. KE0001 carries the IRM's
+    # Complete and no report; the commitment page shows the same closed status as the list.
+    rows, _ = table_rows(app_ctx, Filters(member=("KEN",)))
+    reasons = {row["ogp_id"]: (row["delay_status"], row["delay_reason"]) for row in rows}
+    assert reasons == {
+        "KE0001": ("closed", "Plan ended 30 Jun 2020; final completion Complete"),
+        "KE0002": ("closed", "Plan ended 30 Jun 2020; final completion Limited"),
+    }
+    page = render_commitment(app_ctx, Filters(), "KE0001")
+    assert "closed" in text_of(by_id(page.children, layout.DETAIL_DELAY))
