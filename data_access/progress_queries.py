@@ -102,8 +102,12 @@ def upcoming_deadlines(
     every = union_all(milestones, ends, plans).subquery()
     with engine.connect() as conn:
         total = int(conn.scalar(select(func.count()).select_from(every)) or 0)
-        rows = conn.execute(select(every).order_by(every.c.due_date, every.c.kind, every.c.member_name, every.c.item)).all()
-    frame = pd.DataFrame([tuple(r) for r in rows], columns=["due_date", "kind", "member_code", "member_name", "item", "title"])
+        rows = conn.execute(
+            select(every).order_by(every.c.due_date, every.c.kind, every.c.member_name, every.c.item)
+        ).all()
+    frame = pd.DataFrame(
+        [tuple(r) for r in rows], columns=["due_date", "kind", "member_code", "member_name", "item", "title"]
+    )
     frame["days_left"] = [(d - day).days for d in frame["due_date"]]
     frame["rank"] = frame["kind"].map(KIND_ORDER)
     frame = frame.sort_values(["due_date", "rank", "member_name", "item"], kind="stable").head(MAX_ROWS)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, and_, delete, func, insert, select
+from sqlalchemy import Engine, and_, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from dashboard.domain.status import commitment_statuses, latest_evidence, plan_progress, plan_statuses
@@ -23,6 +23,7 @@ from data_access import queries
 from data_access.db import session_scope
 from data_access.models import (
     ActionPlan,
+    AppMeta,
     Commitment,
     CommitmentStatus,
     Member,
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 
 DAYS_KEPT = 8  # snapshots kept per data version: today and recent replays
 CHUNK = 5000  # rows per INSERT
+STATUS_LOCK_KEY = 0x06_0A_57_A7  # PostgreSQL advisory lock of the status writers
 
 
 def ensure(engine: Engine, day: dt.date) -> dt.date:
@@ -59,6 +61,7 @@ def refresh(engine: Engine, day: dt.date) -> None:
     started = dt.datetime.now(dt.UTC)
     plans, commitments = compute(engine, day)
     with session_scope(engine) as session:
+        _serialise(session)
         current = session.scalar(select(StatusSnapshot.data_stamp).where(StatusSnapshot.day == day))
         if current == stamp:
             return
@@ -76,6 +79,16 @@ def refresh(engine: Engine, day: dt.date) -> None:
         len(commitments),
         (dt.datetime.now(dt.UTC) - started).total_seconds(),
     )
+
+
+def _serialise(session: Session) -> None:
+    """Take the status writers' lock for this transaction, so two workers refreshing at once write in turn
+    (the second then finds the snapshot current). PostgreSQL: an advisory lock; SQLite: its write lock,
+    taken by a write that changes nothing."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": STATUS_LOCK_KEY})
+    else:
+        session.execute(update(AppMeta).where(AppMeta.key == "data_version").values(value=AppMeta.value))
 
 
 def _drop_outdated(session: Session, day: dt.date, stamp: str) -> None:

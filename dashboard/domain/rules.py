@@ -44,7 +44,7 @@ DISAGREEMENT_LEVELS = 2  # sources that far apart disagree
 DISAGREEMENT_WINDOW_DAYS = 120  # ...when their reports are at most this far apart in time
 MILESTONE_DELAYED_AFTER_DAYS = 90
 # Evidence is due six months into implementation: members update their online repository at least twice a year.
-FIRST_REPORT_AFTER_DAYS = 183
+FIRST_REPORT_AFTER_MONTHS = 6
 CLOSED_AFTER_DAYS = 365  # a plan that ended more than 12 months ago is closed: its commitments are history
 DELAYED_BEHIND_SHARE = 0.5
 AT_RISK_BEHIND_SHARE = 0.25
@@ -419,8 +419,8 @@ def _span(since: dt.date, today: dt.date) -> str:
 
 
 def _months(since: dt.date, today: dt.date) -> float:
-    """Months from since to today (0 when today is not later), rounded to hundredths for sorting."""
-    return round(max((today - since).days, 0) / DAYS_PER_MONTH, 2)
+    """Months from since to today (0 when today is not later)."""
+    return max((today - since).days, 0) / DAYS_PER_MONTH
 
 
 def evidence_level(completion: str | None) -> str | None:
@@ -432,6 +432,13 @@ def evidence_level(completion: str | None) -> str | None:
         return None
     level = COMPLETION.canonical(completion)
     return level if level in EVIDENCE_LEVELS else None
+
+
+def is_evidence(completion: str | None) -> bool:
+    """True for a report that says something: a level of progress, or that the commitment was withdrawn."""
+    return evidence_level(completion) is not None or (
+        bool(completion) and COMPLETION.canonical(completion) == "Withdrawn"
+    )
 
 
 def closes_on(plan_end: dt.date) -> dt.date:
@@ -496,7 +503,7 @@ def delay_status(
         return DelayStatus("delayed", milestone[0], milestone[1])
 
     if level is None:
-        first_due = start + dt.timedelta(days=FIRST_REPORT_AFTER_DAYS)
+        first_due = _add_months(start, FIRST_REPORT_AFTER_MONTHS)
         if today > first_due:
             return DelayStatus(
                 "no evidence",
@@ -513,7 +520,8 @@ def delay_status(
 
     position = cycle_position(start, end, today)
     behind = position.elapsed_share - PROGRESS_SHARE[level]
-    months_behind = round(max(behind, 0.0) * position.total_months, 2)
+    # In days, not the rounded month count, so it never exceeds the time since the level was due.
+    months_behind = max(behind, 0.0) * (end - start).days / DAYS_PER_MONTH
     expected = expected_completion(position.elapsed_share)
     elapsed_words = f"{position.elapsed_share:.0%} of the time has passed (expected {expected})"
     share_words = f"{progress_words[0].upper()}{progress_words[1:]}; {elapsed_words}"

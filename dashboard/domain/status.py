@@ -21,6 +21,7 @@ from dashboard.domain.rules import (
     delay_status,
     evidence_level,
     format_day,
+    is_evidence,
     new_plan_deadline,
     plan_calendar,
     plan_submission_status,
@@ -76,17 +77,19 @@ def _day(value: Any) -> dt.date | None:
 
 
 def latest_evidence(progress: pd.DataFrame, day: dt.date) -> pd.DataFrame:
-    """Per commitment, its latest progress report dated on or before `day` whose completion proves a level.
+    """Per commitment, its latest progress report dated on or before `day` that is evidence (rules.is_evidence:
+    a level, or Withdrawn), with its completion as a canonical level.
 
     progress: reports with columns commitment_id, source, as_of, completion (more columns are ignored).
     A later "No Evidence" report does not hide an earlier report of a level. Columns EVIDENCE_COLUMNS.
     """
     if progress.empty:
         return pd.DataFrame(columns=EVIDENCE_COLUMNS)
-    levels = progress["completion"].map(evidence_level)
+    evidence = progress["completion"].map(is_evidence).astype(bool)
+    levels = progress["completion"].map(lambda c: evidence_level(c) or ("Withdrawn" if is_evidence(c) else None))
     dates = progress["as_of"].map(_day)
     usable = progress.assign(completion=levels, as_of=dates)
-    usable = usable[levels.notna() & dates.map(lambda d: d is not None and d <= day)]
+    usable = usable[evidence & dates.map(lambda d: d is not None and d <= day).astype(bool)]
     ordered = usable.sort_values(["commitment_id", "as_of"], kind="stable")
     return ordered.groupby("commitment_id", as_index=False).tail(1)[EVIDENCE_COLUMNS].reset_index(drop=True)
 
@@ -116,7 +119,7 @@ def commitment_statuses(
     columns = ("commitment_id", "start_date", "end_date", "completion", "plan_end")
     for cid, start, end, irm, plan_end in zip(*(commitments[c].tolist() for c in columns), strict=True):
         report = reports.get(cid)
-        source, as_of, completion = report if report is not None else (None, None, evidence_level(irm))
+        source, as_of, completion = report if report is not None else (None, None, irm if is_evidence(irm) else None)
         status = delay_status(
             start=_day(start),
             end=_day(end),

@@ -163,25 +163,40 @@ def test_rul012_expected_completion(elapsed: float, expected: str) -> None:
     assert rules.expected_completion(elapsed) == expected
 
 
+SAME_TIME = D(2026, 3, 1)
+
+
 @pytest.mark.parametrize(
     ("a", "b", "disagree"),
     [
-        ("Complete", "Limited", True),
         ("Limited", "Complete", True),
         ("Complete", "Not Started", True),
-        ("No Evidence", "Limited", True),
         ("Complete", "Substantial", False),
         ("Limited", "Substantial", False),
         ("Not Started", "Limited", False),
         ("Limited", "Limited", False),
+        # "No Evidence" is the absence of evidence, not the lowest level: nothing to disagree with.
+        ("No Evidence", "Limited", False),
+        ("No Evidence", "Complete", False),
         ("Complete", "ND", False),
         ("NR", "Not Started", False),
         ("Complete", "Withdrawn", False),
+        ("Complete", "Unclear", False),
         ("Complete", None, False),
     ],
 )
 def test_rul013_sources_disagree(a: str | None, b: str | None, disagree: bool) -> None:
-    assert rules.sources_disagree(a, b) is disagree
+    assert rules.sources_disagree(a, SAME_TIME, b, SAME_TIME) is disagree
+
+
+@pytest.mark.parametrize(
+    ("days_apart", "disagree"), [(0, True), (119, True), (120, True), (121, False), (-121, False), (900, False)]
+)
+def test_rul014_reports_disagree_only_when_they_describe_about_the_same_time(days_apart: int, disagree: bool) -> None:
+    later = SAME_TIME + dt.timedelta(days=days_apart)
+    assert rules.sources_disagree("Complete", SAME_TIME, "Limited", later) is disagree
+    assert rules.levels_apart("Complete", SAME_TIME, "Limited", later) == (2 if disagree else None)
+    assert rules.sources_disagree("Complete", None, "Limited", SAME_TIME) is False
 
 
 # --- Stars --------------------------------------------------------------------------------------
@@ -504,46 +519,77 @@ def test_rul042_old_era_due_date_uses_the_following_new_year() -> None:
 # --- Acting contrary to process -----------------------------------------------------------------
 
 
-def _contrary(**overrides: object) -> list[str]:
+END = D(2022, 8, 31)  # the plan's end: a new plan is due by 31 Aug 2023
+
+
+def _process(next_plan: rules.NextPlan, **overrides: object) -> rules.ProcessStatus:
     facts = {
-        "previous_plan_end": D(2022, 8, 31),
-        "next_plan_submitted_on": None,
+        "plan_end": END,
+        "next_plan": next_plan,
         "co_creation_met": True,
         "any_progress_assessed": True,
         "today": D(2023, 8, 31),
     } | overrides
-    return rules.contrary_to_process_reasons(**facts)  # type: ignore[arg-type]
+    return rules.process_status(**facts)  # type: ignore[arg-type]
 
 
-def test_rul050_no_new_plan_within_12_months() -> None:
-    assert _contrary() == []  # exactly 12 months after the end: still in time
-    reasons = _contrary(today=D(2023, 9, 1))
-    assert len(reasons) == 1
-    assert "12 months" in reasons[0] and "31 Aug 2022" in reasons[0]
-    assert _contrary(today=D(2030, 1, 1), next_plan_submitted_on=D(2023, 8, 31)) == []
-    late = _contrary(today=D(2030, 1, 1), next_plan_submitted_on=D(2023, 9, 1))
-    assert len(late) == 1 and "1 Sep 2023" in late[0]
+ARRIVED = rules.NextPlan(label="AP_ALB06", submitted_on=D(2023, 8, 31), delivered=True)
+ARRIVED_LATE = rules.NextPlan(label="AP_ALB06", submitted_on=D(2023, 9, 1), delivered=True)
+NOT_DELIVERED = rules.NextPlan(label="AP_ALB06", submitted_on=None, delivered=False)
+NO_DATE = rules.NextPlan(label="AP_ALB06", submitted_on=None, delivered=True)
+LAST_IN_FILE = rules.NextPlan(missing="no later plan of this member is in the data")
+GAP = rules.NextPlan(missing="plan number 6 of this member is not in the data")
 
 
-def test_rul051_twelve_months_after_leap_day() -> None:
-    assert _contrary(previous_plan_end=D(2024, 2, 29), today=D(2025, 2, 28)) == []
-    assert len(_contrary(previous_plan_end=D(2024, 2, 29), today=D(2025, 3, 1))) == 1
+def test_rul050_a_new_plan_within_12_months_is_checked_only_where_the_data_shows_it() -> None:
+    assert _process(ARRIVED, today=D(2030, 1, 1)).status == "in process"
+    late = _process(ARRIVED_LATE, today=D(2030, 1, 1))
+    assert late.status == "contrary to process"
+    assert "AP_ALB06 was delivered 1 Sep 2023" in late.reasons[0] and "31 Aug 2023" in late.reasons[0]
+    # A later plan recorded as not delivered proves it once the deadline has passed, not before.
+    assert _process(NOT_DELIVERED).status == "in process"
+    missing = _process(NOT_DELIVERED, today=D(2023, 9, 1))
+    assert missing.status == "contrary to process" and "has not been delivered" in missing.reasons[0]
 
 
-def test_rul052_co_creation_and_progress_triggers() -> None:
-    assert _contrary(co_creation_met=False) == ["Did not meet the co-creation minimum requirements"]
-    assert _contrary(any_progress_assessed=False) == ["The IRM assessed no progress on any commitment"]
-    assert len(_contrary(co_creation_met=False, any_progress_assessed=False, today=D(2024, 1, 1))) == 3
+@pytest.mark.parametrize("next_plan", [LAST_IN_FILE, GAP, NO_DATE], ids=["last plan", "gap", "no delivery date"])
+def test_rul051_what_the_data_cannot_show_is_unknown_never_contrary(next_plan: rules.NextPlan) -> None:
+    assert _process(next_plan).status == "in process"  # the deadline has not passed: nothing to tell
+    after = _process(next_plan, today=D(2023, 9, 1))
+    assert after.status == "unknown (not in the data)"
+    assert "cannot be told" in after.reasons[0] and "31 Aug 2023" in after.reasons[0]
+    if next_plan.missing:
+        assert after.reasons[0].lower().startswith(next_plan.missing)
 
 
-def test_rul053_unknown_facts_trigger_nothing() -> None:
-    assert (
-        _contrary(previous_plan_end=None, co_creation_met=None, any_progress_assessed=None, today=D(2030, 1, 1)) == []
+def test_rul052_twelve_months_after_leap_day() -> None:
+    leap = {"plan_end": D(2024, 2, 29)}
+    assert _process(NOT_DELIVERED, today=D(2025, 2, 28), **leap).status == "in process"
+    assert _process(NOT_DELIVERED, today=D(2025, 3, 1), **leap).status == "contrary to process"
+    assert rules.new_plan_deadline(D(2024, 2, 29)) == D(2025, 2, 28)
+
+
+def test_rul053_co_creation_and_progress_triggers_are_proof() -> None:
+    failed = _process(ARRIVED, co_creation_met=False)
+    assert (failed.status, failed.reasons) == (
+        "contrary to process",
+        ("Did not meet the co-creation minimum requirements",),
     )
+    assert _process(ARRIVED, any_progress_assessed=False).reasons == (
+        "The IRM assessed no progress on any commitment",
+    )
+    both = _process(LAST_IN_FILE, co_creation_met=False, any_progress_assessed=False, today=D(2024, 1, 1))
+    # Proven triggers win over what cannot be told.
+    assert both.status == "contrary to process" and len(both.reasons) == 2
+
+
+def test_rul054_unknown_facts_trigger_nothing() -> None:
+    quiet = _process(ARRIVED, plan_end=None, co_creation_met=None, any_progress_assessed=None, today=D(2030, 1, 1))
+    assert (quiet.status, quiet.reasons) == ("in process", ())
 
 
 @pytest.mark.parametrize(("cycles", "review"), [(0, False), (1, False), (2, True), (3, True)])
-def test_rul054_procedural_review_after_two_cycles(cycles: int, review: bool) -> None:
+def test_rul055_procedural_review_after_two_cycles(cycles: int, review: bool) -> None:
     assert rules.needs_procedural_review(cycles) is review
 
 
@@ -629,24 +675,72 @@ def test_rul066_progress_behind_time(today: dt.date, status: str) -> None:
 @pytest.mark.parametrize(
     ("completion", "today", "status"),
     [
-        (None, D(2026, 2, 1), "on track"),  # day 31: 0.085 behind
-        (None, D(2026, 4, 2), "on track"),  # day 91 of 364: exactly 0.25 behind is not "more than"
-        (None, D(2026, 4, 3), "at risk"),  # day 92
-        ("NR", D(2026, 7, 2), "at risk"),  # day 182: exactly half the time, no report
-        ("ND", D(2026, 7, 3), "delayed"),  # day 183: no report counts as 0 done, > 0.5 behind
-        ("Unclear", D(2026, 7, 3), "delayed"),
+        # A first report is due six months in (1 Jul 2026): without evidence, nothing is told before.
+        (None, D(2026, 2, 1), "not assessable"),
+        (None, D(2026, 7, 1), "not assessable"),
+        (None, D(2026, 7, 2), "no evidence"),
+        ("NR", D(2026, 7, 2), "no evidence"),
+        ("ND", D(2026, 9, 3), "no evidence"),
+        ("Unclear", D(2026, 9, 3), "no evidence"),
+        ("No Evidence", D(2026, 9, 3), "no evidence"),
+        # Not Started is evidence: nothing done while time passes.
         ("Not Started", D(2026, 4, 3), "at risk"),
+        ("Not Started", D(2026, 7, 3), "delayed"),
     ],
 )
-def test_rul067_no_report_counts_as_nothing_done(completion: str | None, today: dt.date, status: str) -> None:
+def test_rul067_no_evidence_is_its_own_status_not_delay(completion: str | None, today: dt.date, status: str) -> None:
     assert _delay(completion, today).status == status
+
+
+def test_rul067b_no_evidence_reason_and_severity_count_from_the_due_report() -> None:
+    result = _delay(None, D(2026, 9, 3))
+    assert result.reason == "No progress report since it started on 1 Jan 2026 (one was due by 1 Jul 2026)"
+    assert result.severity == pytest.approx(64 / (365.25 / 12), abs=0.01)  # 1 Jul -> 3 Sep
+    early = _delay(None, D(2026, 3, 1))
+    assert early.reason == "Started 1 Jan 2026; no progress report is due before 1 Jul 2026" and early.severity == 0
+    # An overdue milestone still warns while no report is due yet.
+    warned = _delay(None, D(2026, 3, 1), [("Draft", D(2026, 2, 1), None)])
+    assert warned.status == "at risk" and "'Draft'" in warned.reason
+
+
+def test_rul067c_ended_without_evidence_and_closed_plans() -> None:
+    ended = _delay(None, D(2027, 3, 31))
+    assert ended.status == "no evidence" and ended.reason == "Ended 31 Dec 2026 (3 months ago) with no progress report"
+    closed = _delay("Limited", D(2028, 1, 1), last_report_on=D(2026, 6, 1))
+    assert closed.status == "closed" and closed.severity == 0
+    assert closed.reason == "Plan ended 31 Dec 2026; final completion Limited on 1 Jun 2026"
+    assert _delay(None, D(2028, 1, 1)).reason == "Plan ended 31 Dec 2026; no completion was reported"
+    # 12 months after the plan's end (not the commitment's) it is still current; the day after it is closed.
+    assert _delay("Limited", D(2027, 12, 31)).status == "delayed"
+    assert _delay("Complete", D(2028, 1, 1)).status == "closed"
+    assert _delay("Limited", D(2028, 1, 1), plan_end=D(2027, 8, 31)).status == "delayed"
 
 
 def test_rul068_reason_names_reported_and_expected() -> None:
     result = _delay("Limited", D(2026, 8, 2), last_report_on=D(2026, 5, 3))
     assert result.reason == "Reported Limited on 3 May 2026; 59% of the time has passed (expected Limited)"
-    assert result.severity == pytest.approx((213 / 364 - 1 / 3) * 12, abs=0.01)
-    assert _delay(None, D(2026, 7, 3)).reason.startswith("No progress reported; 50% of the time")
+    # Months since the day Limited (a third of the 364 days) was expected: day 121.3 -> day 213.
+    assert result.severity == pytest.approx((213 - 364 / 3) / (365.25 / 12), abs=0.01)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        {"completion": "Substantial", "today": D(2027, 4, 20)},  # ended 110 days ago
+        {"completion": None, "today": D(2027, 2, 1)},  # ended, no evidence
+        {"completion": None, "today": D(2026, 11, 1)},  # no evidence since 1 Jul
+        {"completion": "Substantial", "today": D(2026, 9, 1), "milestones": [("m", D(2026, 2, 1), None)]},
+        {"completion": "Not Started", "today": D(2026, 12, 30)},
+        {"completion": "Limited", "today": D(2026, 11, 1)},
+    ],
+)
+def test_rul068b_severity_never_exceeds_the_time_since_its_date(case: dict) -> None:
+    result = _delay(case["completion"], case["today"], case.get("milestones"))
+    assert result.status in ("delayed", "at risk", "no evidence")
+    months_since_start = (case["today"] - YEAR_START).days / (365.25 / 12)
+    assert 0 < result.severity <= months_since_start
+    if "Ended" in result.reason:
+        assert result.severity == pytest.approx((case["today"] - YEAR_END).days / (365.25 / 12), abs=0.01)
 
 
 def test_rul069_severity_sorts_worse_first_and_statuses_are_known() -> None:
