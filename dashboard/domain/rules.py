@@ -436,9 +436,9 @@ def evidence_level(completion: str | None) -> str | None:
 
 def is_evidence(completion: str | None) -> bool:
     """True for a report that says something: a level of progress, or that the commitment was withdrawn."""
-    return evidence_level(completion) is not None or (
-        bool(completion) and COMPLETION.canonical(completion) == "Withdrawn"
-    )
+    if not completion:
+        return False
+    return evidence_level(completion) is not None or COMPLETION.canonical(completion) == "Withdrawn"
 
 
 def closes_on(plan_end: dt.date) -> dt.date:
