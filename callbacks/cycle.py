@@ -116,7 +116,9 @@ def submissions_frame(ctx: AppContext, filters: Filters) -> pd.DataFrame:
         plan_verdict(p.submission_status, p.submission_reason, p.process_status, p.process_reason)
         for p in plans.itertuples(index=False)
     ]
-    plans = plans.assign(status=[v[0] for v in verdicts], why=[v[1] for v in verdicts])
+    # A replay shows what was known on its day: a delivery after the day had not happened yet.
+    submitted = [d if isinstance(d, dt.date) and d <= day else None for d in plans["submitted_on"]]
+    plans = plans.assign(status=[v[0] for v in verdicts], why=[v[1] for v in verdicts], submitted_on=submitted)
     rank = plans["status"].map({status: i for i, status in enumerate(SUBMISSION_STATUSES)})
     return plans.assign(_rank=rank).sort_values(["_rank", "due_date", "member_name"]).drop(columns="_rank")
 
