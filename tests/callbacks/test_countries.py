@@ -27,19 +27,9 @@ from data_access.sample import seed_sample
 from layouts import countries as layout
 from layouts import ids
 from tests.builders import build, report
+from tests.helpers import text_of
 
 TODAY = dt.date(2023, 6, 1)
-
-
-def text_of(component) -> str:
-    """All text inside a Dash component tree."""
-    if component is None:
-        return ""
-    if isinstance(component, str | int | float):
-        return str(component)
-    if isinstance(component, list | tuple):
-        return " ".join(text_of(c) for c in component)
-    return text_of(getattr(component, "children", None))
 
 
 def walk(component):

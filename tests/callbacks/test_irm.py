@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
 from dash import no_update
@@ -18,22 +17,10 @@ from data_access.db import session_scope
 from data_access.models import ActionPlan, Commitment, Member, ProgressReport
 from layouts import ids
 from layouts.irm import IRM_CHANGE_CHART
+from tests.helpers import first_by_id
 
 D = dt.date
 TODAY = D(2025, 7, 1)
-
-
-def find(component: Any, component_id: Any) -> Any:
-    """The component with this id anywhere in a Dash tree, or None."""
-    if getattr(component, "id", None) == component_id:
-        return component
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, list | tuple) else [children]:
-        if child is not None and not isinstance(child, str | int | float):
-            found = find(child, component_id)
-            if found is not None:
-                return found
-    return None
 
 
 def _plan(member, ogp_id, year, start, end):
@@ -201,11 +188,11 @@ def test_irm007_completion_change_matrix(app_ctx):
 def test_irm008_page_renders_with_drilldown_heatmap(app_ctx):
     page = irm_page.render_irm(app_ctx, Filters())
 
-    figure = find(page.children, ids.drill_chart(IRM_CHANGE_CHART)).figure
+    figure = first_by_id(page.children, ids.drill_chart(IRM_CHANGE_CHART)).figure
     heatmap = figure.data[0]
     assert heatmap.type == "heatmap"
     assert heatmap.customdata[1][1] == "/commitments?completion=Substantial"
-    assert find(page.children, "irm-count-disagree").children == "2"
+    assert first_by_id(page.children, "irm-count-disagree").children == "2"
     assert page.trail == [("Overview", "/"), ("IRM", None)]
     change = irm_page.change_export(app_ctx, Filters())
     assert list(change.columns) == [irm_page.CHANGE_CORNER, "Limited", "Substantial", "Complete", "ND", "blank"]
@@ -231,8 +218,8 @@ def test_irm010_sample_dataset_renders(engine, db_url):
 
     page = irm_page.render_irm(app_ctx, Filters())
 
-    assert find(page.children, "irm-midterm-table").rowData
-    assert int(find(page.children, "irm-count-matrix").children.replace(",", "")) > 1000
+    assert first_by_id(page.children, "irm-midterm-table").rowData
+    assert int(first_by_id(page.children, "irm-count-matrix").children.replace(",", "")) > 1000
     assert not irm_page.no_report_export(app_ctx, Filters().with_view(days="180")).empty
 
 

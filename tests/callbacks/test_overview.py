@@ -11,29 +11,7 @@ from dashboard.web.context import AppContext
 from data_access.db import get_engine
 from layouts import ids
 from tests.builders import build
-
-
-def find(component, predicate):
-    """Every component in a tree for which predicate is true."""
-    found = []
-    stack = [component]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list | tuple):
-            stack.extend(node)
-            continue
-        if node is None or isinstance(node, str | int | float):
-            continue
-        if predicate(node):
-            found.append(node)
-        stack.append(getattr(node, "children", None))
-    return found
-
-
-def by_id(component, component_id):
-    matches = find(component, lambda n: getattr(n, "id", None) == component_id)
-    assert len(matches) == 1, component_id
-    return matches[0]
+from tests.helpers import by_id, find
 
 
 def commitment(ogp_id, completion=None, starred=False, **extra):

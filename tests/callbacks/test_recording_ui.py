@@ -34,6 +34,7 @@ from data_access.recording import audit_log
 from layouts import commitments as page_layout
 from layouts import recording as form
 from tests.builders import build
+from tests.helpers import by_id, find, text_of
 
 TODAY = "2024-03-01"
 PASSWORD = "correct horse battery"
@@ -41,47 +42,8 @@ ALB_PAGE = "/commitments/AL0001"
 KEN_PAGE = "/commitments/KE0001"
 
 
-def find(component, predicate):
-    """Every component in a tree for which predicate is true."""
-    found, stack = [], [component]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            stack.extend(node.values())
-            continue
-        if isinstance(node, list | tuple):
-            stack.extend(node)
-            continue
-        if node is None or isinstance(node, str | int | float):
-            continue
-        if predicate(node):
-            found.append(node)
-        stack.append(getattr(node, "children", None))
-        stack.append(getattr(node, "footer", None))
-    return found
-
-
-def by_id(component, component_id):
-    matches = find(component, lambda n: getattr(n, "id", None) == component_id)
-    assert len(matches) == 1, component_id
-    return matches[0]
-
-
 def has_id(component, component_id) -> bool:
     return bool(find(component, lambda n: getattr(n, "id", None) == component_id))
-
-
-def text_of(component) -> str:
-    """All text inside a Dash component tree (or a dict of them)."""
-    if component is None:
-        return ""
-    if isinstance(component, str | int | float):
-        return str(component)
-    if isinstance(component, dict):
-        return " ".join(text_of(c) for c in component.values())
-    if isinstance(component, list | tuple):
-        return " ".join(text_of(c) for c in component)
-    return text_of(getattr(component, "children", None))
 
 
 @pytest.fixture

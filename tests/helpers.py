@@ -1,0 +1,60 @@
+"""Helpers to look into rendered Dash component trees, shared by the callback tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+
+def find(component: Any, predicate: Callable[[Any], bool]) -> list[Any]:
+    """Every component in a tree (children, card footers, dicts and lists of them) for which predicate is true."""
+    found: list[Any] = []
+    stack = [component]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(node.values())
+            continue
+        if isinstance(node, list | tuple):
+            stack.extend(node)
+            continue
+        if node is None or isinstance(node, str | int | float):
+            continue
+        if predicate(node):
+            found.append(node)
+        stack.append(getattr(node, "children", None))
+        stack.append(getattr(node, "footer", None))
+    return found
+
+
+def by_id(component: Any, component_id: Any) -> Any:
+    """The one component with this id in a tree (fails when there is none or more than one)."""
+    matches = find(component, lambda n: getattr(n, "id", None) == component_id)
+    assert len(matches) == 1, component_id
+    return matches[0]
+
+
+def first_by_id(component: Any, component_id: Any) -> Any:
+    """The first component with this id in a tree, depth first through children, or None."""
+    if getattr(component, "id", None) == component_id:
+        return component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list | tuple) else [children]:
+        if child is not None and not isinstance(child, str | int | float):
+            found = first_by_id(child, component_id)
+            if found is not None:
+                return found
+    return None
+
+
+def text_of(component: Any) -> str:
+    """All text inside a Dash component tree (or a list or dict of them), joined by spaces."""
+    if component is None:
+        return ""
+    if isinstance(component, str | int | float):
+        return str(component)
+    if isinstance(component, dict):
+        return " ".join(text_of(c) for c in component.values())
+    if isinstance(component, list | tuple):
+        return " ".join(text_of(c) for c in component)
+    return text_of(getattr(component, "children", None))
