@@ -11,7 +11,6 @@ from callbacks import cycle as cycle_page
 from dashboard.domain.filters import Filters, parse_filters
 from dashboard.settings import Settings
 from dashboard.web.context import AppContext
-from data_access import progress_queries
 from data_access.db import session_scope
 from data_access.models import ActionPlan, Commitment, Member, ProgressReport
 from layouts import ids
@@ -128,11 +127,11 @@ def test_cyc001_timeline_today_lists_delivered_running_plans(app_ctx):
 
 
 def test_cyc002_expected_versus_reported_progress_by_hand(app_ctx):
-    plans = progress_queries.cycle_plans(app_ctx.engine, as_of=TODAY).set_index("action_plan")
+    plans = cycle_page.plans_frame(app_ctx, Filters()).set_index("action_plan")
 
     albania = plans.loc["AP_ALB02"]
     # 195 of 729 days gone; reports: Substantial (2/3), Complete (1), none (0).
-    assert albania["expected_share"] == pytest.approx(195 / 729)
+    assert albania["elapsed_share"] == pytest.approx(195 / 729)
     assert albania["progress_share"] == pytest.approx((2 / 3 + 1 + 0) / 3)
     assert (albania["reported"], albania["high_completion"], albania["commitments"]) == (2, 2, 3)
     assert albania["schedule"] == "on schedule"
@@ -140,25 +139,27 @@ def test_cyc002_expected_versus_reported_progress_by_hand(app_ctx):
     assert albania["midterm"] == D(2025, 8, 31)
     brazil = plans.loc["AP_BRA01"]
     # 561 of 730 days gone, reported 1/6 of the work: more than 25 points behind.
-    assert brazil["expected_share"] == pytest.approx(561 / 730)
+    assert brazil["elapsed_share"] == pytest.approx(561 / 730)
     assert brazil["progress_share"] == pytest.approx(1 / 6)
     assert brazil["schedule"] == "behind"
     assert brazil["position"] == "Month 19 of 24"
     assert plans.loc["AP_DNK01", "schedule"] == "behind"  # 27% of the time gone, nothing reported
+    # The table lists the most behind first: Brazil (77% gone, 17% done), Denmark (27%, 0), Albania (27%, 56%).
+    assert list(plans.index) == ["AP_BRA01", "AP_DNK01", "AP_ALB02"]
 
 
 def test_cyc003_replay_ignores_later_plans_and_reports(app_ctx):
     as_of = D(2024, 12, 1)
-    plans = progress_queries.cycle_plans(app_ctx.engine, as_of=as_of).set_index("action_plan")
+    plans = cycle_page.plans_frame(app_ctx, Filters(as_of=as_of)).set_index("action_plan")
 
     # Denmark delivered on 20 Jan 2025, after the replay date: not on the timeline then.
-    assert list(plans.index) == ["AP_ALB02", "AP_BRA01"]
+    assert sorted(plans.index) == ["AP_ALB02", "AP_BRA01"]
     albania = plans.loc["AP_ALB02"]
     # Only the 1 Nov 2024 Limited report existed; the 1 Feb and 15 Jan 2025 reports do not count.
     assert albania["progress_share"] == pytest.approx((1 / 3) / 3)
     assert (albania["reported"], albania["high_completion"]) == (1, 0)
     assert albania["last_report_on"] == D(2024, 11, 1)
-    assert albania["expected_share"] == pytest.approx(91 / 729)
+    assert albania["elapsed_share"] == pytest.approx(91 / 729)
 
     page = cycle_page.render_cycle(app_ctx, Filters(as_of=as_of))
     assert timeline_plans(page) == ["Albania · AP_ALB02", "Brazil · AP_BRA01"]
@@ -168,34 +169,51 @@ def test_cyc003_replay_ignores_later_plans_and_reports(app_ctx):
 
 
 def test_cyc004_plans_due_or_late_today(app_ctx):
-    table = progress_queries.plan_submissions(app_ctx.engine, as_of=TODAY)
+    table = cycle_page.submissions_frame(app_ctx, Filters())
 
-    assert list(zip(table["action_plan"], table["submission_status"], strict=True)) == [
+    # Contrary to process first (by due date), then late, then due. Albania's 2021 plan ended 30 Jun 2023;
+    # its next plan (number 2) came 20 Aug 2024, after the 30 Jun 2024 deadline: the data proves the
+    # 12-month rule broken, and that deadline passed within the last two years, so it is listed.
+    assert list(zip(table["action_plan"], table["status"], strict=True)) == [
+        ("AP_ALB01", "contrary to process"),
         ("AP_CHL01", "contrary to process"),
         ("AP_DNK01", "contrary to process"),
         ("AP_BRA01", "late"),
         ("AP_BRA02", "due"),
     ]
-    reasons = dict(zip(table["action_plan"], table["submission_reason"], strict=True))
+    reasons = dict(zip(table["action_plan"], table["why"], strict=True))
+    assert reasons["AP_ALB01"] == (
+        "Delivered 1 Jun 2021, 29 days before the 30 Jun 2021 deadline; "
+        "AP_ALB02 was delivered 20 Aug 2024, after the deadline: "
+        "a new plan was due within 12 months of this plan's end (30 Jun 2023), by 30 Jun 2024"
+    )
     assert reasons["AP_BRA01"].startswith("Delivered 15 Oct 2023, 45 days after the 31 Aug 2023 deadline")
     assert reasons["AP_CHL01"].startswith("Not delivered by 1 Jan 2025")
+    assert reasons["AP_DNK01"].startswith("Delivered 20 Jan 2025, not by 1 Jan 2025")
     assert reasons["AP_BRA02"] == "Due 31 Aug 2025, in 169 days"
-    assert list(table["days_after_due"]) == [196, 142, 45, -169]
+    # Albania's current plan has no later plan in the data, but its deadline (31 Aug 2027) is far off.
+    assert "AP_ALB02" not in reasons
+    page = cycle_page.render_cycle(app_ctx, Filters())
+    assert find(page.children, "cycle-count-submissions").children == "5"
 
 
 def test_cyc005_replay_of_submissions(app_ctx):
-    table = progress_queries.plan_submissions(app_ctx.engine, as_of=D(2024, 12, 1))
+    replay = Filters(as_of=D(2024, 12, 1))
+    table = cycle_page.submissions_frame(app_ctx, replay)
 
     # Before 1 January neither Chile nor Denmark had delivered: overdue, not yet contrary to process.
-    assert list(zip(table["action_plan"], table["submission_status"], strict=True)) == [
+    # Albania's plan 2 had come (20 Aug 2024) after the 30 Jun 2024 deadline: already contrary.
+    assert list(zip(table["action_plan"], table["status"], strict=True)) == [
+        ("AP_ALB01", "contrary to process"),
         ("AP_CHL01", "overdue"),
         ("AP_DNK01", "overdue"),
         ("AP_BRA01", "late"),
         ("AP_BRA02", "due"),
     ]
-    exported = cycle_page.submissions_table_export(app_ctx, Filters(as_of=D(2024, 12, 1)))
+    exported = cycle_page.submissions_table_export(app_ctx, replay)
     assert list(exported.columns) == cycle_page.SUBMISSION_TABLE_COLUMNS
-    assert list(exported["Delivered"]) == ["not yet", "not yet", "15 Oct 2023", "not yet"]
+    # Denmark's delivery of 20 Jan 2025 had not happened on 1 Dec 2024.
+    assert list(exported["Delivered"]) == ["1 Jun 2021", "not yet", "not yet", "15 Oct 2023", "not yet"]
 
 
 def test_cyc006_member_filter_applies(app_ctx):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
 
@@ -13,22 +12,10 @@ from dashboard.settings import Settings
 from dashboard.web.context import AppContext
 from data_access.db import session_scope
 from data_access.models import ActionPlan, Commitment, Member, Milestone, ProgressReport
+from tests.helpers import find, first_by_id, text_of
 
 D = dt.date
 TODAY = D(2025, 7, 1)
-
-
-def find(component: Any, component_id: Any) -> Any:
-    """The component with this id anywhere in a Dash tree, or None."""
-    if getattr(component, "id", None) == component_id:
-        return component
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, list | tuple) else [children]:
-        if child is not None and not isinstance(child, str | int | float):
-            found = find(child, component_id)
-            if found is not None:
-                return found
-    return None
 
 
 def _plan(member, ogp_id, year, start, end, submitted):
@@ -89,32 +76,57 @@ def app_ctx(engine, db_url) -> AppContext:
     return AppContext(engine=engine, settings=Settings(database_url=db_url, today=TODAY.isoformat()))
 
 
-def test_del001_delayed_and_at_risk_worst_first_with_reasons(app_ctx):
+MONTH = 365.25 / 12  # days
+
+
+def test_del001_delayed_at_risk_and_no_evidence_worst_first_with_reasons(app_ctx):
     view = delays_page.delay_view(app_ctx, Filters())
     rows = view.commitments
 
-    assert list(rows["ogp_id"]) == ["BR0002", "BR0001", "AL0001", "AL0002"]
-    assert list(rows["delay_status"]) == ["delayed", "delayed", "delayed", "at risk"]
+    # Worst first by severity, whatever the status: BR0002 has had no report for 16 months.
+    assert list(rows["ogp_id"]) == ["BR0002", "AL0001", "BR0001", "AL0002"]
+    assert list(rows["delay_status"]) == ["no evidence", "delayed", "delayed", "at risk"]
     reasons = dict(zip(rows["ogp_id"], rows["delay_reason"], strict=True))
-    # 669 of 745 days gone and nothing reported.
-    assert reasons["BR0002"] == "No progress reported; 90% of the time has passed (expected Substantial)"
+    # Started 1 Sep 2023 with no report: one was due six months in, by 1 Mar 2024.
+    assert reasons["BR0002"] == "No progress report since it started on 1 Sep 2023 (one was due by 1 Mar 2024)"
     assert reasons["BR0001"] == (
         "Ended 31 Mar 2025 (3 months ago) and is not complete: reported Substantial on 1 Feb 2025"
     )
     assert reasons["AL0001"] == "Milestone 'Draft law submitted' was due 1 Mar 2025 and is 4 months overdue"
+    # Limited with 42% of the time gone is not a quarter behind; the overdue milestone makes it at risk.
     assert reasons["AL0002"] == "Milestone 'Consultation held' was due 1 Jun 2025 and is 1 month overdue"
+    # Severity: months since the date the reason names.
     severity = dict(zip(rows["ogp_id"], rows["severity"], strict=True))
-    assert severity["BR0002"] == pytest.approx(669 / 745 * 25, abs=0.01)  # 746 days are 24.5 months: 25
-    assert severity["BR0001"] == pytest.approx((1 - 2 / 3) * 19, abs=0.01)  # a third of 19 months
-    assert severity["AL0001"] == pytest.approx(122 / (365.25 / 12), abs=0.01)  # 122 days overdue
-    assert severity["AL0002"] == pytest.approx((303 / 729 - 1 / 3) * 24, abs=0.01)
+    assert severity["BR0002"] == pytest.approx(487 / MONTH)  # 1 Mar 2024 to 1 Jul 2025
+    assert severity["AL0001"] == pytest.approx(122 / MONTH)  # 1 Mar 2025 to 1 Jul 2025
+    assert severity["BR0001"] == pytest.approx(92 / MONTH)  # 31 Mar 2025 to 1 Jul 2025
+    assert severity["AL0002"] == pytest.approx(30 / MONTH)  # 1 Jun 2025 to 1 Jul 2025
+    assert view.commitment_total == 4
 
 
-def test_del002_scope_excludes_plans_ended_over_a_year_ago(app_ctx):
+def test_del002_commitments_of_plans_ended_over_a_year_ago_are_closed_and_not_listed(app_ctx):
+    # Chile's plan ended 30 Jun 2024: on 1 Jul 2025 that is more than 12 months ago.
     view = delays_page.delay_view(app_ctx, Filters(delay_status=("delayed", "at risk", "complete")))
-
     assert "CL0001" not in set(view.commitments["ogp_id"])
-    assert view.counts == {"delayed": 3, "at risk": 1, "complete": 1}
+    assert list(view.commitments["ogp_id"]) == ["AL0001", "BR0001", "AL0002", "AL0003"]
+    # Counts are per status under the other filters: every commitment once.
+    assert view.counts == {"no evidence": 1, "delayed": 2, "at risk": 1, "complete": 1, "closed": 1}
+    assert view.commitment_total == 4
+    assert "CL0001" not in set(delays_page.delay_view(app_ctx, Filters()).commitments["ogp_id"])
+    closed = delays_page.delay_view(app_ctx, Filters(delay_status=("closed",))).commitments
+    assert list(zip(closed["ogp_id"], closed["delay_reason"], strict=True)) == [
+        ("CL0001", "Plan ended 30 Jun 2024; no completion was reported")
+    ]
+
+
+def test_del002b_a_plan_ended_exactly_12_months_ago_is_not_closed_yet(app_ctx):
+    # On 30 Jun 2025 Chile's plan ended 365 days ago: not closed; ended without any report, so no evidence.
+    view = delays_page.delay_view(app_ctx, Filters(as_of=D(2025, 6, 30)))
+    rows = view.commitments.set_index("ogp_id")
+    assert rows.loc["CL0001", "delay_status"] == "no evidence"
+    assert rows.loc["CL0001", "delay_reason"] == "Ended 30 Jun 2024 (12 months ago) with no progress report"
+    assert rows.loc["CL0001", "severity"] == pytest.approx(365 / MONTH)
+    assert "closed" not in view.counts
 
 
 def test_del003_url_filters_apply(app_ctx):
@@ -122,17 +134,34 @@ def test_del003_url_filters_apply(app_ctx):
     assert list(followed.commitments["ogp_id"]) == ["AL0001", "AL0002"]
     complete = delays_page.delay_view(app_ctx, Filters(delay_status=("complete",)))
     assert list(complete.commitments["ogp_id"]) == ["AL0003"]
+    no_evidence = delays_page.delay_view(app_ctx, Filters(delay_status=("no evidence",), region=("Americas",)))
+    assert list(no_evidence.commitments["ogp_id"]) == ["BR0002"]
 
 
-def test_del004_late_plans(app_ctx):
+def test_del004_late_and_contrary_plans(app_ctx):
     plans = delays_page.delay_view(app_ctx, Filters()).plans
 
-    assert list(plans["action_plan"]) == ["AP_ALB01"]
-    assert plans.loc[0, "submission_status"] == "late"
-    assert plans.loc[0, "submission_reason"] == (
+    # Albania delivered late. Chile's plan ended 30 Jun 2024 and its next plan, in the data, has not been
+    # delivered by 30 Jun 2025: contrary to process, although that plan's own due date (31 Aug) is ahead.
+    # Brazil's plan ends 31 Aug 2025: its 12-month deadline has not come.
+    assert list(plans["action_plan"]) == ["AP_ALB01", "AP_CHL01"]
+    albania, chile = plans.iloc[0], plans.iloc[1]
+    assert albania["submission_status"] == "late"
+    assert albania["submission_reason"] == (
         "Delivered 10 Oct 2024, 40 days after the 31 Aug 2024 deadline; keeps its end date, so implementation "
         "is shorter"
     )
+    assert (chile["submission_status"], chile["process_status"]) == ("on time", "contrary to process")
+    assert chile["process_reason"] == (
+        "AP_CHL02 has not been delivered: a new plan was due within 12 months of this plan's end (30 Jun 2024), "
+        "by 30 Jun 2025"
+    )
+    exported = delays_page.plans_export(app_ctx, Filters())
+    assert list(exported["Status"]) == ["late", "contrary to process"]
+    assert list(exported["Delivered"]) == ["10 Oct 2024", "1 Aug 2022"]
+    # A day earlier the deadline had not passed: only Albania.
+    before = delays_page.delay_view(app_ctx, Filters(as_of=D(2025, 6, 30))).plans
+    assert list(before["action_plan"]) == ["AP_ALB01"]
 
 
 def test_del005_deadlines_in_the_next_90_days(app_ctx):
@@ -152,7 +181,7 @@ def test_del006_page_links_every_commitment_and_exports_each_table(app_ctx):
     filters = Filters(region=("Europe",))
     page = delays_page.render_delays(app_ctx, filters)
 
-    grid = find(page.children, "delays-commitments-table")
+    grid = first_by_id(page.children, "delays-commitments-table")
     assert [row["c0"] for row in grid.rowData] == [
         "[AL0001](</commitments/AL0001?region=Europe>)",
         "[AL0002](</commitments/AL0002?region=Europe>)",
@@ -166,12 +195,38 @@ def test_del006_page_links_every_commitment_and_exports_each_table(app_ctx):
 
 
 def test_del007_empty_states_explain(app_ctx):
+    # Chile's only commitment is closed: nothing to act on, but its plan is contrary to process.
     page = delays_page.render_delays(app_ctx, Filters(member=("CHL",)))
 
-    assert find(page.children, "delays-commitments-table") is None
-    text = str(page.children)
-    assert "No commitment is delayed and at risk under these filters." in text
+    assert first_by_id(page.children, "delays-commitments-table") is None
+    text = text_of(page.children)
+    # The empty state names every status listed by default.
+    empty = text.split("No commitment is", 1)[1].split("under these filters", 1)[0]
+    for status in ("delayed", "at risk", "no evidence"):
+        assert status in empty
     assert "Showing the members you chose (CHL)" in text
+    plans = first_by_id(page.children, "delays-plans-table")
+    assert [row["c1"] for row in plans.rowData] == ["AP_CHL01"]
+
+
+def test_del009_tiles_count_and_link_to_their_lists(app_ctx):
+    page = delays_page.render_delays(app_ctx, Filters(region=("Americas",)))
+
+    # Americas on 1 Jul 2025: BR0002 no evidence, BR0001 delayed, CL0001 closed (not counted in any tile).
+    expected = {
+        "delays-count-delayed": (1, "/delays?region=Americas&delay_status=delayed#delays-commitments"),
+        "delays-count-at-risk": (0, "/delays?region=Americas&delay_status=at+risk#delays-commitments"),
+        "delays-count-no-evidence": (1, "/delays?region=Americas&delay_status=no+evidence#delays-commitments"),
+        "delays-count-plans": (1, "/delays?region=Americas#late-plans"),
+    }
+    links = find(page.children, lambda n: type(n).__name__ == "Link")
+    for tile_id, (count, href) in expected.items():
+        tile = first_by_id(page.children, tile_id)
+        assert getattr(tile, "data-count") == count, tile_id
+        assert [link.href for link in links if first_by_id(link, tile_id) is not None] == [href]
+    listed = first_by_id(page.children, "delays-commitments")
+    assert getattr(listed, "data-count") == 2
+    assert getattr(first_by_id(page.children, "late-plans"), "data-count") == 1
 
 
 def test_del008_sample_dataset_renders(engine, db_url):
@@ -183,6 +238,6 @@ def test_del008_sample_dataset_renders(engine, db_url):
 
     page = delays_page.render_delays(app_ctx, Filters())
 
-    rows = find(page.children, "delays-commitments-table").rowData
+    rows = first_by_id(page.children, "delays-commitments-table").rowData
     assert rows and all(row["c0"].startswith("[") for row in rows)
-    assert find(page.children, "delays-deadlines-table").rowData
+    assert first_by_id(page.children, "delays-deadlines-table").rowData

@@ -9,6 +9,7 @@ from dash import no_update
 
 from callbacks import irm as irm_page
 from dashboard.domain.filters import Filters, parse_filters
+from dashboard.domain.rules import latest_completion
 from dashboard.pages import ROUTER
 from dashboard.settings import Settings
 from dashboard.web.context import AppContext
@@ -45,6 +46,7 @@ def _commitment(plan, ogp_id, start, midterm=None, end_of_term=None):
         end_date=plan.end_date,
         completion_midterm=midterm,
         completion_end_of_term=end_of_term,
+        completion=latest_completion(midterm, end_of_term),  # derived on import as the latest IRM rating
     )
 
 
@@ -110,15 +112,24 @@ def test_irm001_plans_at_or_past_midterm(app_ctx):
     ],
 )
 def test_irm002_no_recent_report_for_n_days(app_ctx, days, expected):
-    frame = progress_queries.no_recent_reports(app_ctx.engine, today=TODAY, days=days)
+    frame, total = progress_queries.no_recent_reports(app_ctx.engine, day=TODAY, days=days)
 
     assert [(r.ogp_id, r.last_report_on) for r in frame.itertuples(index=False)] == expected
+    assert total == len(expected)
+
+
+def test_irm002b_no_recent_report_total_counts_beyond_the_rows_fetched(app_ctx, monkeypatch):
+    monkeypatch.setattr(progress_queries, "MAX_ROWS", 2)
+    frame, total = progress_queries.no_recent_reports(app_ctx.engine, day=TODAY, days=30)
+
+    assert list(frame["ogp_id"]) == ["AL0003", "BR0001"]  # never reported first
+    assert total == 4
 
 
 def test_irm003_no_report_section_builds_linked_rows(app_ctx):
-    section, problem, days = irm_page.no_report_section(app_ctx, Filters(member=("ALB",)), "180")
+    section, problem, days, total = irm_page.no_report_section(app_ctx, Filters(member=("ALB",)), "180")
 
-    assert (problem, days) == (None, 180)
+    assert (problem, days, total) == (None, 180, 1)
     assert [row["c0"] for row in section.children[0].rowData] == ["[AL0001](</commitments/AL0001?member=ALB>)"]
     assert section.children[0].rowData[0]["c5"] == 212  # days since 1 Dec 2024
 
@@ -138,8 +149,8 @@ def test_irm003_no_report_section_builds_linked_rows(app_ctx):
 )
 def test_irm004_bad_days_give_a_clear_message(app_ctx, value, message):
     assert irm_page.parse_days(value) == (None, message)
-    section, problem, days = irm_page.no_report_section(app_ctx, Filters(), value)
-    assert (problem, days) == (message, None)
+    section, problem, days, total = irm_page.no_report_section(app_ctx, Filters(), value)
+    assert (problem, days, total) == (message, None, 0)
     assert message in str(section)
 
 
@@ -150,8 +161,10 @@ def test_irm005_good_days_values():
 
 
 def test_irm006_sources_disagree(app_ctx):
-    frame = progress_queries.source_disagreements(app_ctx.engine, today=TODAY)
+    frame = progress_queries.source_disagreements(app_ctx.engine, day=TODAY)
 
+    # CL0001: Complete vs Not Started a month apart (3 levels); BR0002: Complete vs Limited 17 days apart (2).
+    # BR0003 is one level apart (its No Evidence report of 1 Aug 2025 is after the day, and proves nothing).
     assert [
         (r.ogp_id, r.government_completion, r.government_as_of, r.civil_society_completion, r.civil_society_as_of)
         for r in frame.itertuples(index=False)
@@ -160,9 +173,60 @@ def test_irm006_sources_disagree(app_ctx):
         ("BR0002", "Complete", D(2025, 6, 1), "Limited", D(2025, 5, 15)),
     ]
     assert list(frame["levels_apart"]) == [3, 2]
+    assert list(frame["irm_completion"]) == ["Complete", "Complete"]  # the IRM's end-of-term ratings
     exported = irm_page.disagreement_export(app_ctx, Filters())
     assert list(exported["Government says"]) == ["Complete (1 Jun 2024)", "Complete (1 Jun 2025)"]
     assert list(exported["Civil society says"]) == ["Not Started (1 Jul 2024)", "Limited (15 May 2025)"]
+    assert list(exported["IRM rating"]) == ["Complete", "Complete"]
+
+
+def test_irm006b_disagreements_need_two_levels_about_the_same_time(app_ctx):
+    """Reports more than 120 days apart describe different moments; No Evidence is no level."""
+    with session_scope(app_ctx.engine) as s:
+        plan = s.query(ActionPlan).filter_by(ogp_id="AP_BRA01").one()
+        commitments = {
+            ogp_id: _commitment(plan, ogp_id, D(2023, 9, 1), *ratings)
+            for ogp_id, ratings in {
+                "BR0004": (None, None),
+                "BR0005": ("Limited", "NR"),
+                "BR0006": (None, None),
+                "BR0007": (None, None),
+            }.items()
+        }
+        s.add_all(commitments.values())
+        s.add_all(
+            [
+                # 121 days apart: not compared.
+                _report(commitments["BR0004"], D(2025, 6, 1), "government", "Complete"),
+                _report(commitments["BR0004"], D(2025, 1, 31), "civil_society", "Not Started"),
+                # Civil society's latest report says No Evidence; its latest report of a level (1 Mar 2025,
+                # 92 days before the government's) is Not Started: three levels apart.
+                _report(commitments["BR0005"], D(2025, 6, 1), "government", "Complete"),
+                _report(commitments["BR0005"], D(2025, 3, 1), "civil_society", "Not Started"),
+                _report(commitments["BR0005"], D(2025, 6, 15), "civil_society", "No Evidence"),
+                # No Evidence is not a level below Not Started: nothing to disagree with.
+                _report(commitments["BR0006"], D(2025, 6, 1), "government", "Complete"),
+                _report(commitments["BR0006"], D(2025, 6, 1), "civil_society", "No Evidence"),
+                # Exactly 120 days apart: compared, two levels.
+                _report(commitments["BR0007"], D(2025, 6, 1), "government", "Complete"),
+                _report(commitments["BR0007"], D(2025, 2, 1), "civil_society", "Limited"),
+            ]
+        )
+    frame = progress_queries.source_disagreements(app_ctx.engine, day=TODAY)
+
+    rows = {r.ogp_id: (r.civil_society_completion, r.civil_society_as_of, r.levels_apart) for r in frame.itertuples()}
+    assert rows == {
+        "CL0001": ("Not Started", D(2024, 7, 1), 3),
+        "BR0005": ("Not Started", D(2025, 3, 1), 3),
+        "BR0002": ("Limited", D(2025, 5, 15), 2),
+        "BR0007": ("Limited", D(2025, 2, 1), 2),
+    }
+    assert list(frame["ogp_id"]) == ["BR0005", "CL0001", "BR0002", "BR0007"]  # widest gap first, then by id
+    exported = irm_page.disagreement_export(app_ctx, Filters()).set_index("Commitment")
+    assert exported.loc["BR0005", "IRM rating"] == "Limited"  # mid-term rating; end of term not yet reviewed
+    assert exported.loc["BR0007", "IRM rating"] == "not rated yet"
+    page = irm_page.render_irm(app_ctx, Filters())
+    assert first_by_id(page.children, "irm-count-disagree").children == "4"
 
 
 def test_irm007_completion_change_matrix(app_ctx):
@@ -193,6 +257,14 @@ def test_irm008_page_renders_with_drilldown_heatmap(app_ctx):
     assert heatmap.type == "heatmap"
     assert heatmap.customdata[1][1] == "/commitments?completion=Substantial"
     assert first_by_id(page.children, "irm-count-disagree").children == "2"
+    # Each count carries its exact number and the list it links to carries the same one.
+    for tile, listed, count in (
+        ("irm-count-disagree", "irm-disagreements-list", 2),
+        ("irm-count-midterm", "irm-midterm-list", 1),
+        ("irm-count-no-report", "irm-no-report-list", 2),
+    ):
+        assert getattr(first_by_id(page.children, tile), "data-count") == count, tile
+        assert getattr(first_by_id(page.children, listed), "data-count") == count, listed
     assert page.trail == [("Overview", "/"), ("IRM", None)]
     change = irm_page.change_export(app_ctx, Filters())
     assert list(change.columns) == [irm_page.CHANGE_CORNER, "Limited", "Substantial", "Complete", "ND", "blank"]
