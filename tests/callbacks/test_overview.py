@@ -4,6 +4,8 @@ import datetime as dt
 
 import pytest
 
+from callbacks.cycle import render_cycle
+from callbacks.delays import render_delays
 from callbacks.overview import render_overview
 from dashboard.domain.filters import Filters, parse_filters
 from dashboard.settings import Settings
@@ -11,7 +13,7 @@ from dashboard.web.context import AppContext
 from data_access.db import get_engine
 from layouts import ids
 from tests.builders import build
-from tests.helpers import by_id, find
+from tests.helpers import by_id, find, text_of
 
 
 def commitment(ogp_id, completion=None, starred=False, **extra):
@@ -34,9 +36,16 @@ def app_ctx(db_url):
                         "start": dt.date(2018, 7, 1),
                         "end": dt.date(2020, 6, 30),
                         "commitments": [
-                            commitment("AL0001", "Complete", starred=True, potential_impact="Transformative"),
-                            commitment("AL0002", "Limited", potential_impact="Minor"),
-                            commitment("AL0003", "Substantial", potential_impact="Moderate"),
+                            # The IRM star-rated the 2018-20 plan's commitments; AL0001 earned a star.
+                            commitment(
+                                "AL0001",
+                                "Complete",
+                                starred=True,
+                                potential_impact="Transformative",
+                                starred_end_of_term="1",
+                            ),
+                            commitment("AL0002", "Limited", potential_impact="Minor", starred_end_of_term="0"),
+                            commitment("AL0003", "Substantial", potential_impact="Moderate", starred_end_of_term="0"),
                         ],
                     },
                     {
@@ -44,9 +53,10 @@ def app_ctx(db_url):
                         "submission_year": 2022,
                         "start": dt.date(2022, 9, 1),
                         "end": dt.date(2024, 8, 31),
+                        # Stars stopped with the new IRM model: not star-rated (ND).
                         "commitments": [
-                            commitment("AL0004"),
-                            commitment("AL0005", potential_for_results="Substantial"),
+                            commitment("AL0004", starred_end_of_term="ND"),
+                            commitment("AL0005", potential_for_results="Substantial", starred_end_of_term="ND"),
                         ],
                     },
                 ],
@@ -76,7 +86,27 @@ def test_ovw001_kpis_count_the_database(app_ctx):
     assert by_id(page.children, "kpi-active-plans").children == "2"  # AP_ALB02 and AP_KEN01 run on 1 Jun 2023
     assert by_id(page.children, "kpi-commitments").children == "7"
     assert by_id(page.children, "kpi-high-completion").children == "60%"  # 3 of 5 assessed
-    assert by_id(page.children, "kpi-starred").children == "14.3%"  # 1 of 7
+    # Starred over the star-rated commitments only: 1 of AL0001-AL0003, not 1 of 7.
+    starred = by_id(page.children, "kpi-starred")
+    assert starred.children == "33%"
+    assert getattr(starred, "data-count") == 1
+    assert "1 of 3 star-rated commitments" in text_of(page.children)
+    for card_id, count in (("kpi-members", 2), ("kpi-active-plans", 2), ("kpi-commitments", 7)):
+        assert getattr(by_id(page.children, card_id), "data-count") == count, card_id
+    assert getattr(by_id(page.children, "kpi-high-completion"), "data-count") == 3
+
+
+def test_ovw001b_starred_says_stars_were_not_awarded_when_none_is_star_rated(app_ctx):
+    # Kenya's 2022-24 commitments carry no star rating at all; Albania's 2022 plan only ND.
+    for search in ("?member=KEN", "?cycle=2022"):
+        filters, problems = parse_filters(search)
+        assert problems == []
+        page = render_overview(app_ctx, filters)
+        starred = by_id(page.children, "kpi-starred")
+        assert starred.children == "—", search
+        assert getattr(starred, "data-count") == 0
+        assert "Stars were not awarded in this period" in text_of(page.children)
+        assert "star-rated commitments" not in text_of(page.children)
 
 
 def test_ovw002_kpis_follow_the_filters(app_ctx):
@@ -89,12 +119,23 @@ def test_ovw002_kpis_follow_the_filters(app_ctx):
 
 
 def test_ovw003_each_kpi_links_to_the_list_behind_it(app_ctx):
-    page = render_overview(app_ctx, Filters(region=("Europe",)))
+    filters = Filters(region=("Europe",))
+    page = render_overview(app_ctx, filters)
     hrefs = {link.href for link in find(page.children, lambda n: type(n).__name__ == "Link")}
-    assert "/countries?region=Europe" in hrefs
+    assert "/countries?region=Europe#countries-list" in hrefs
+    assert "/cycle?region=Europe#cycle-plans-list" in hrefs
     assert "/commitments?region=Europe" in hrefs
     assert "/commitments?region=Europe&completion=Substantial&completion=Complete" in hrefs
     assert "/commitments?region=Europe&starred=yes" in hrefs
+    assert "/delays?region=Europe#late-plans" in hrefs
+    # The list a count links to holds the same number of rows.
+    cycle = render_cycle(app_ctx, filters)
+    active = getattr(by_id(page.children, "kpi-active-plans"), "data-count")
+    assert active == 1  # AP_ALB02 runs on 1 Jun 2023
+    assert getattr(by_id(cycle.children, "cycle-plans-list"), "data-count") == active
+    delays = render_delays(app_ctx, filters)
+    late = getattr(by_id(page.children, "kpi-late-plans"), "data-count")
+    assert getattr(by_id(delays.children, "late-plans"), "data-count") == late
 
 
 def test_ovw004_region_chart_drills_to_commitments_of_that_region_and_level(app_ctx):
@@ -145,7 +186,7 @@ def test_ovw007_late_and_contrary_plans_are_counted(db_url):
                         "end": dt.date(2024, 8, 31),
                         "commitments": [commitment("PY0001", "Limited")],
                     },
-                    # due 31 Aug 2024 and never delivered: contrary to process from 1 Jan 2025
+                    # due 31 Aug 2024 and never delivered: overdue, then contrary to process from 1 Jan 2025
                     {
                         "ogp_id": "AP_PRY06",
                         "submission_year": 2024,
@@ -153,13 +194,41 @@ def test_ovw007_late_and_contrary_plans_are_counted(db_url):
                         "end": dt.date(2026, 8, 31),
                     },
                 ],
-            }
+            },
+            {
+                "code": "URY",
+                "name": "Uruguay",
+                "region": "Americas",
+                "plans": [
+                    # due 31 Aug 2024, delivered 20 Oct 2024: late
+                    {
+                        "ogp_id": "AP_URY06",
+                        "submission_year": 2024,
+                        "submitted_on": dt.date(2024, 10, 20),
+                        "start": dt.date(2024, 9, 1),
+                        "end": dt.date(2026, 8, 31),
+                        "commitments": [commitment("UY0001")],
+                    }
+                ],
+            },
         ],
     )
-    app_ctx = AppContext(engine, Settings(database_url=db_url, today="2025-02-01"))
-    page = render_overview(app_ctx, Filters())
-    assert by_id(page.children, "kpi-late-plans").children == "2"
-    hrefs = {link.href for link in find(page.children, lambda n: type(n).__name__ == "Link")}
-    assert "/delays" in hrefs
-    app_ctx = AppContext(engine, Settings(database_url=db_url, today="2024-08-01"))
-    assert by_id(render_overview(app_ctx, Filters()).children, "kpi-late-plans").children == "1"  # AP_PRY06 still due
+
+    def late_plans(today):
+        page = render_overview(AppContext(engine, Settings(database_url=db_url, today=today)), Filters())
+        card = by_id(page.children, "kpi-late-plans")
+        assert getattr(card, "data-count") == int(card.children)
+        return int(card.children), text_of(page.children)
+
+    # AP_PRY05 came late and its due date is within two years; AP_PRY06 and AP_URY06 are still due.
+    assert late_plans("2024-08-01")[0] == 1
+    # AP_PRY06 overdue, AP_URY06 delivered late; AP_PRY05's due date is more than two years back.
+    count, text = late_plans("2024-11-01")
+    assert count == 2 and "2 late or overdue, 0 contrary to process" in text
+    # From 1 Jan 2025 AP_PRY06 is contrary to process.
+    count, text = late_plans("2025-02-01")
+    assert count == 2 and "1 late or overdue, 1 contrary to process" in text
+    # After 31 Aug 2025, 12 months after AP_PRY05 ended, the data shows no new plan delivered (AP_PRY06 is
+    # recorded as not delivered): AP_PRY05 is contrary to process too.
+    count, text = late_plans("2025-09-15")
+    assert count == 3 and "1 late or overdue, 2 contrary to process" in text
