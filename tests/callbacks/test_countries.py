@@ -7,12 +7,12 @@ import pytest
 
 from callbacks.countries import (
     countries_export,
-    late_plans,
     member_delays,
     member_filters,
     member_table,
     ogp_member_url,
     parse_measure,
+    plan_attention,
     render_countries,
     render_member,
 )
@@ -21,7 +21,7 @@ from dashboard.domain.filters import Filters
 from dashboard.pages import ROUTER
 from dashboard.settings import Settings
 from dashboard.web.context import AppContext
-from data_access import queries
+from data_access import queries, statuses
 from data_access.db import get_engine
 from data_access.sample import seed_sample
 from layouts import countries as layout
@@ -76,6 +76,7 @@ MEMBERS = [
                         "title": "Open contracting portal",
                         "completion": "Complete",
                         "starred": True,
+                        "starred_end_of_term": "1",
                         "potential_impact": "Transformative",
                         "areas": ["open-contracting"],
                     },
@@ -83,14 +84,18 @@ MEMBERS = [
                         "ogp_id": "AL0002",
                         "title": "Audit follow-up",
                         "completion": "Limited",
+                        "starred_end_of_term": "0",
                         "potential_impact": "Minor",
                         "areas": ["anti-corruption-and-integrity", "audits"],
                     },
                 ],
             },
             {
+                # Delivered 20 Aug 2022, on time for its own deadline but more than 12 months after
+                # AP_ALB01 ended (30 Jun 2020): AP_ALB01 is contrary to process.
                 "ogp_id": "AP_ALB02",
                 "submission_year": 2022,
+                "submitted_on": dt.date(2022, 8, 20),
                 "start": dt.date(2022, 9, 1),
                 "end": dt.date(2024, 8, 31),
                 "commitments": [
@@ -155,6 +160,7 @@ MEMBERS = [
                         "ogp_id": "MX0001",
                         "title": "Tax data",
                         "completion": "Not Started",
+                        "starred_end_of_term": "0",
                         "potential_impact": "Moderate",
                         "areas": ["tax"],
                     },
@@ -163,6 +169,7 @@ MEMBERS = [
                         "title": "Open tax records",
                         "completion": "Complete",
                         "starred": True,
+                        "starred_end_of_term": "1",
                         "potential_impact": "Transformative",
                         "areas": ["tax", "open-data"],
                     },
@@ -204,13 +211,18 @@ def map_values(page) -> dict[str, float]:
 
 def test_cty001_members_table_has_every_member_with_hand_computed_measures(app_ctx):
     table = member_table(app_ctx, Filters()).set_index("code")
-    assert list(table.index) == ["ALB", "ARM", "ARBA", "MEX", "NOR"]  # by name: Buenos Aires sorts after Armenia
+    # Members with commitments in view, by name (Buenos Aires sorts after Armenia); Norway has none.
+    assert list(table.index) == ["ALB", "ARM", "ARBA", "MEX"]
+    # On 1 Jun 2023: AL0003 has a milestone 6 months overdue (delayed); AL0005 has had no report since one was
+    # due on 1 Mar 2023 (no evidence, neither delayed nor at risk); AM0001's IRM rating Substantial trails the
+    # 96% of time gone by more than a quarter (at risk). Albania's and Mexico's older plans are closed.
+    # Starred over the star-rated commitments: AL0001 of AL0001-AL0002, MX0002 of MX0001-MX0002.
     expected = {
         # action_plans, active_plans, commitments, assessed, high %, starred %, delayed, at risk
-        "ALB": (2, 1, 5, 2, 50.0, 20.0, 1, 1),
-        "ARM": (2, 1, 1, 1, 100.0, 0.0, 0, 1),
+        "ALB": (2, 1, 5, 2, 50.0, 50.0, 1, 0),
+        "ARM": (2, 1, 1, 1, 100.0, None, 0, 1),
         "MEX": (1, 0, 2, 2, 50.0, 50.0, 0, 0),
-        "ARBA": (1, 0, 1, 1, 100.0, 0.0, 0, 0),
+        "ARBA": (1, 0, 1, 1, 100.0, None, 0, 0),
     }
     columns = [
         "action_plans",
@@ -223,21 +235,19 @@ def test_cty001_members_table_has_every_member_with_hand_computed_measures(app_c
         "at_risk",
     ]
     for code, values in expected.items():
-        assert tuple(table.loc[code, columns]) == values, code
-    norway = table.loc["NOR"]
-    assert (norway["commitments"], norway["action_plans"], norway["delayed"]) == (0, 0, 0)
-    assert math.isnan(norway["high_completion_share"]) and math.isnan(norway["starred_share"])
+        row = tuple(None if isinstance(v, float) and math.isnan(v) else v for v in table.loc[code, columns])
+        assert row == values, code
     assert table.loc["ARBA", "member_type"] == "Legacy Local"
 
 
 @pytest.mark.parametrize(
     ("measure", "expected"),
     [
-        ("commitments", {"ALB": 5, "ARM": 1, "MEX": 2, "NOR": 0}),
+        ("commitments", {"ALB": 5, "ARM": 1, "MEX": 2}),
         ("high_completion", {"ALB": 50, "ARM": 100, "MEX": 50}),
-        ("starred", {"ALB": 20, "ARM": 0, "MEX": 50}),
-        ("active_plans", {"ALB": 1, "ARM": 1, "MEX": 0, "NOR": 0}),
-        ("delayed", {"ALB": 1, "ARM": 0, "MEX": 0, "NOR": 0}),
+        ("starred", {"ALB": 50, "MEX": 50}),  # Armenia's commitment was never star-rated
+        ("active_plans", {"ALB": 1, "ARM": 1, "MEX": 0}),
+        ("delayed", {"ALB": 1, "ARM": 0, "MEX": 0}),
     ],
 )
 def test_cty002_map_values_per_iso3_leave_out_locals_and_missing_values(app_ctx, measure, expected):
@@ -265,14 +275,14 @@ def test_cty004_table_rows_and_export_match(app_ctx):
     page = render_countries(app_ctx, Filters())
     grid = find(page.children, layout.COUNTRIES_TABLE)
     rows = {row["code"]: row for row in grid.rowData}
-    assert set(rows) == {"ALB", "ARM", "ARBA", "MEX", "NOR"}
+    assert set(rows) == {"ALB", "ARM", "ARBA", "MEX"}
     assert rows["ALB"]["member"] == "[Albania](</countries/ALB>)"
-    assert rows["NOR"]["high_completion_share"] is None
+    assert rows["ARM"]["starred_share"] is None  # not star-rated: no share, not 0%
     assert all(c.get("sortable") for c in [grid.defaultColDef])
     export = countries_export(app_ctx, Filters(), "/countries")
     assert list(export.columns[:3]) == ["Member", "Code", "Region"]
     assert export.set_index("Code").loc["MEX", "Starred %"] == 50.0
-    assert len(export) == 5
+    assert len(export) == 4
 
 
 def test_cty005_unknown_measure_gives_a_clear_message_and_the_default(app_ctx):
@@ -288,7 +298,7 @@ def test_cty006_measure_links_keep_filters(app_ctx):
     page = render_countries(app_ctx, Filters(region=("Europe",)), measure="delayed")
     links = [h for h in hrefs_of(page.children) if "measure=" in h]
     assert "/countries?region=Europe&measure=starred" in links
-    assert set(map_values(page)) == {"ALB", "ARM", "NOR"}
+    assert set(map_values(page)) == {"ALB", "ARM"}
 
 
 def test_cty007_member_page_header_links_and_breadcrumbs(app_ctx):
@@ -306,30 +316,39 @@ def test_cty007_member_page_header_links_and_breadcrumbs(app_ctx):
 
 def test_cty008_member_delays_are_current_plans_worst_first_with_links(app_ctx):
     delays = member_delays(app_ctx, member_filters(Filters(), "ALB"), TODAY)
+    # AL0003: milestone due 1 Dec 2022 (6 months); AL0005: no report since one was due on 1 Mar 2023 (3 months).
     assert list(delays["ogp_id"]) == ["AL0003", "AL0005"]
-    assert list(delays["delay_status"]) == ["delayed", "at risk"]
+    assert list(delays["delay_status"]) == ["delayed", "no evidence"]
     assert delays.loc[0, "delay_reason"] == "Milestone 'Draft law' was due 1 Dec 2022 and is 6 months overdue"
+    assert delays.loc[1, "delay_reason"] == (
+        "No progress report since it started on 1 Sep 2022 (one was due by 1 Mar 2023)"
+    )
+    assert list(delays["severity"]) == pytest.approx([182 / (365.25 / 12), 92 / (365.25 / 12)])
     assert list(delays["href"]) == ["/commitments/AL0003", "/commitments/AL0005"]
     page = render_member(app_ctx, Filters(), code="ALB")
     table = find(page.children, layout.MEMBER_DELAYS)
     assert "/commitments/AL0003" in hrefs_of(table)
     assert "AL0004" not in text_of(table)  # on track: not listed
+    assert "AL0001" not in text_of(table)  # its plan ended in 2020: closed, not listed
+
+
+def attention(app_ctx, code):
+    return plan_attention(statuses.plan_rows(app_ctx.engine, day=TODAY, member=(code,))).to_dict("records")
 
 
 def test_cty009_late_plans_with_reasons(app_ctx):
-    plans = queries.action_plans(app_ctx.engine, member=["ALB"])
-    late = late_plans(plans, TODAY)
-    assert late.to_dict("records") == [
+    # A later plan in the data came after the 12-month deadline: contrary to process, with both dates.
+    assert attention(app_ctx, "ALB") == [
         {
             "action_plan": "AP_ALB01",
             "due_date": dt.date(2018, 6, 30),
             "status": "contrary to process",
-            "reason": "New plan delivered 1 Sep 2022, more than 12 months after the previous plan ended 30 Jun 2020 "
-            "(deadline 30 Jun 2021)",
+            "reason": "AP_ALB02 was delivered 20 Aug 2022, after the deadline: a new plan was due within 12 months "
+            "of this plan's end (30 Jun 2020), by 30 Jun 2021",
         }
     ]
-    armenia = late_plans(queries.action_plans(app_ctx.engine, member=["ARM"]), TODAY)
-    assert armenia.to_dict("records") == [
+    # Armenia's next plan is due in 91 days; its current plan's 12-month deadline (30 Jun 2024) is ahead.
+    assert attention(app_ctx, "ARM") == [
         {
             "action_plan": "AP_ARM02",
             "due_date": dt.date(2023, 8, 31),
@@ -337,9 +356,35 @@ def test_cty009_late_plans_with_reasons(app_ctx):
             "reason": "Due 31 Aug 2023, in 91 days",
         }
     ]
+    # Mexico's last plan in the data ended 30 Jun 2021 and its 12-month deadline has passed: the data cannot
+    # say whether a new plan came, so the status is unknown, not contrary to process.
+    assert attention(app_ctx, "MEX") == [
+        {
+            "action_plan": "AP_MEX01",
+            "due_date": dt.date(2019, 6, 30),
+            "status": "unknown (not in the data)",
+            "reason": "No later plan of this member is in the data, so whether a new plan was due within 12 months "
+            "of this plan's end (30 Jun 2021), by 30 Jun 2022 cannot be told",
+        }
+    ]
     page = render_member(app_ctx, Filters(), code="MEX")
     text = text_of(find(page.children, layout.MEMBER_LATE_PLANS))
-    assert "No new plan within 12 months: the previous plan ended 30 Jun 2021, deadline 30 Jun 2022" in text
+    assert "unknown (not in the data)" in text and "contrary to process" not in text
+    assert "No later plan of this member is in the data" in text
+    late = find(page.children, "member-kpi-late-plans")
+    assert getattr(late, "data-count") == 0  # unknown is not counted as late or contrary
+    page = render_member(app_ctx, Filters(), code="ALB")
+    text = text_of(find(page.children, layout.MEMBER_LATE_PLANS))
+    assert "contrary to process" in text and "AP_ALB02 was delivered 20 Aug 2022, after the deadline" in text
+    assert getattr(find(page.children, "member-kpi-late-plans"), "data-count") == 1
+
+
+def test_cty009b_the_last_plan_is_unknown_only_once_its_deadline_passed(app_ctx):
+    # Buenos Aires' plan ended 31 Dec 2022; on 1 Jun 2023 a new plan is not due before 31 Dec 2023.
+    assert attention(app_ctx, "ARBA") == []
+    # On 2 Jan 2024 it has passed and no later plan is in the data.
+    rows = plan_attention(statuses.plan_rows(app_ctx.engine, day=dt.date(2024, 1, 2), member=("ARBA",)))
+    assert list(zip(rows["action_plan"], rows["status"], strict=True)) == [("AP_ARBA01", "unknown (not in the data)")]
 
 
 def test_cty010_member_charts_group_by_plan_and_policy_area(app_ctx):
