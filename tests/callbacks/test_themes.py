@@ -182,3 +182,44 @@ def test_thm010_sample_dataset_pages_have_content(db_url):
     assert len(trace.y) >= 8 and sum(sum(row) for row in trace.z) > 100
     theme = render_theme(app_ctx, Filters(), slug="open-parliaments")
     assert find(theme.children, ids.drill_chart(layout.THEME_MEMBERS_CHART)).figure.data[0].x[-1] > 0
+
+
+def test_thm011_shares_are_rounded_once_where_shown(db_url):
+    # 15 of 38 assessed commitments with high completion is 39.47%: shown as 39%, not 40% (rounding 39.5).
+    completions = ["Substantial"] * 8 + ["Complete"] * 7 + ["Limited"] * 23
+    build(
+        get_engine(db_url),
+        [
+            {
+                "code": "EST",
+                "name": "Estonia",
+                "region": "Europe",
+                "plans": [
+                    {
+                        "ogp_id": "AP_EST01",
+                        "submission_year": 2018,
+                        "start": dt.date(2018, 7, 1),
+                        "end": dt.date(2020, 6, 30),
+                        "commitments": [
+                            {"ogp_id": f"EE{i:04d}", "title": f"Court data {i}", "completion": c, "areas": ["justice"]}
+                            for i, c in enumerate(completions, start=1)
+                        ],
+                    }
+                ],
+            }
+        ],
+    )
+    app_ctx = AppContext(get_engine(db_url), Settings(database_url=db_url, today="2023-06-01"))
+    table = area_table(app_ctx, Filters(), groups=True).set_index("policy_area")
+    assert (table.loc["justice", "high_completion"], table.loc["justice", "assessed"]) == (15, 38)
+    assert table.loc["justice", "high_completion_share"] == pytest.approx(15 / 38 * 100)  # unrounded
+
+    page = render_themes(app_ctx, Filters(), cells="high_completion")
+    row = next(tr for tr in find(page.children, layout.THEMES_TABLE).children[1].children)
+    assert [text_of(td) for td in row.children][:4] == ["Justice", "38", "38", "39%"]
+    trace = heatmap(page)
+    assert trace.text[0][list(trace.x).index("Europe")] == "39%"
+    export = themes_export(app_ctx, Filters(), "/themes")
+    assert export.loc[0, "High completion (% of assessed)"] == 39.5  # exports round to one decimal
+    theme = render_theme(app_ctx, Filters(), slug="justice")
+    assert find(theme.children, "theme-kpi-high-completion").children == "39%"
