@@ -130,7 +130,9 @@ NOTHING_WRITTEN = {"reports": 0, "notes": 0, "audit": 0, "version": 1}
 def test_rec001_support_records_a_report_for_their_member_and_the_page_shows_it(app_ctx, actors):
     before = render_commitment(app_ctx, Filters(), "AL0001", actor=actors["sofia"])
     delay_before = text_of(by_id(before.children, page_layout.DETAIL_DELAY))
-    assert "delayed" in delay_before and "No progress reported" in delay_before
+    # Started 1 Sep 2022 and never reported on: a report was due six months in.
+    assert "no evidence" in delay_before
+    assert "No progress report since it started on 1 Sep 2022 (one was due by 1 Mar 2023)" in delay_before
 
     result = save_progress_report(
         app_ctx, actors["sofia"], pathname=ALB_PAGE, search="", expected_version=1, fields=report_fields()
@@ -141,7 +143,7 @@ def test_rec001_support_records_a_report_for_their_member_and_the_page_shows_it(
     history = text_of(result.sections[page_layout.DETAIL_HISTORY_SECTION])
     assert "Budget portal launched" in history and "Government self-report" in history and "sofia" in history
     status = text_of(result.sections[page_layout.DETAIL_STATUS_SECTION])
-    assert "delayed" not in status and "complete" in status and "Reported Complete" in status
+    assert "no evidence" not in status and "complete" in status and "Reported Complete on 15 Feb 2024" in status
     record = result.sections[page_layout.DETAIL_RECORD_SECTION]
     assert "Progress report saved: Complete as of 2024-02-15" in text_of(by_id(record, form.RECORD_ALERT))
     assert "sofia" in text_of(result.sections[page_layout.DETAIL_AUDIT_SECTION])
