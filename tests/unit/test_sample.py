@@ -378,14 +378,25 @@ def test_smp016_sources_disagree_and_some_evidence_is_stale(data: dict) -> None:
     current = _current_plan_ids(data)
     in_current = {c.id for c in data["commitments"] if c.action_plan_id in current}
     latest: dict[tuple[int, str], models.ProgressReport] = {}
+    evidence: dict[tuple[int, str], models.ProgressReport] = {}
     for report in sorted(data["reports"], key=lambda r: r.as_of):
         latest[(report.commitment_id, report.source)] = report
+        if rules.is_evidence(report.completion):
+            evidence[(report.commitment_id, report.source)] = report
+    # As the IRM page compares them: each source's latest report that is evidence ("No Evidence" proves
+    # nothing), two or more levels apart and dated within 120 days of each other.
     disagreements = [
         cid
-        for (cid, source), report in latest.items()
+        for (cid, source), government in evidence.items()
         if source == "government"
-        and (cid, "civil_society") in latest
-        and rules.sources_disagree(report.completion, latest[(cid, "civil_society")].completion)
+        and cid in in_current
+        and (cid, "civil_society") in evidence
+        and rules.sources_disagree(
+            government.completion,
+            government.as_of,
+            evidence[(cid, "civil_society")].completion,
+            evidence[(cid, "civil_society")].as_of,
+        )
     ]
     assert len(disagreements) >= 5
     last_report = {}
