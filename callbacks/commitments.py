@@ -31,7 +31,7 @@ FIELDS = [field for field, _ in layout.TABLE_COLUMNS]
 
 
 def _scope(ctx: AppContext, filters: Filters) -> dict[str, Any]:
-    return {**query_scope(ctx, filters), "as_of": filters.as_of}
+    return query_scope(ctx, filters)
 
 
 def matching_count(ctx: AppContext, filters: Filters) -> int:

@@ -22,7 +22,7 @@ from dashboard.domain.scales import ATTENTION_SUBMISSIONS, PROBLEM_STATUSES, UNK
 from dashboard.web.context import AppContext
 from data_access import member_queries, queries, statuses
 from layouts import countries as layout
-from layouts.components import kpi_card, pill_picker
+from layouts.components import kpi_card, list_anchor, pill_picker
 from layouts.figures import completion_stack
 
 MEMBER_CODE_PATH = re.compile(r"^[A-Za-z]{2,6}$")
@@ -51,7 +51,11 @@ MEASURES: dict[str, Measure] = {
             "Share of IRM-assessed commitments rated Substantial or Complete.",
         ),
         Measure(
-            "starred", "Starred (% of commitments)", "starred_share", True, "Share of commitments the IRM starred."
+            "starred",
+            "Starred (% of star-rated)",
+            "starred_share",
+            True,
+            "Share of the commitments the IRM star-rated that earned a star (stars ended with the 2017-19 plans).",
         ),
         Measure(
             "active_plans",
@@ -128,8 +132,10 @@ def member_table(ctx: AppContext, filters: Filters) -> pd.DataFrame:
     counts = ["action_plans", "active_plans", "commitments", "assessed", "high_completion", "starred", "delayed"]
     for column in [*counts, "at_risk"]:
         table[column] = table[column].fillna(0).astype(int)
+    # The members in view are those with commitments in view (the overview's "Members" counts the same).
+    table = table[table["commitments"] > 0].reset_index(drop=True)
     table["high_completion_share"] = _share(table["high_completion"], table["assessed"])
-    table["starred_share"] = _share(table["starred"], table["commitments"])
+    table["starred_share"] = _share(table["starred"], table["star_rated"].fillna(0))
     return table[["code", "name", *[c[0] for c in TABLE_COLUMNS if c[0] != "code"], "high_completion", "starred"]]
 
 
@@ -165,6 +171,7 @@ def render_countries(ctx: AppContext, filters: Filters, measure: str | None = No
             "No OGP member matches these filters.",
             "Clear the member, region or member-type filters to see every member.",
         )
+        content = list_anchor(layout.COUNTRIES_LIST, 0, content)
         return Page(content, trail=[("Overview", link("/", filters)), ("Countries", None)], title="Countries")
     figure = layout.world_map_figure(
         table, column=chosen.column, label=chosen.label, percent=chosen.percent, hrefs=hrefs
@@ -177,6 +184,7 @@ def render_countries(ctx: AppContext, filters: Filters, measure: str | None = No
         measure_note=chosen.note,
         grid=layout.members_grid(table, hrefs, TABLE_COLUMNS),
         local_count=local_count,
+        member_count=len(table),
     )
     return Page(content, trail=[("Overview", link("/", filters)), ("Countries", None)], title="Countries")
 
@@ -265,7 +273,8 @@ def member_kpis(ctx: AppContext, scoped: Filters, counts: dict[str, int], plans:
     Each counts exactly the rows of the list it links to.
     """
     as_of = data_as_of(queries.data_status(ctx.engine))
-    by_status = statuses.status_counts(ctx.engine, **query_scope(ctx, scoped), day=day)
+    # Its link sets the delay status, so the count ignores a delay-status filter as the linked list does.
+    by_status = statuses.status_counts(ctx.engine, **{**query_scope(ctx, scoped), "delay_status": None}, day=day)
     delayed = int(by_status.loc[by_status["delay_status"] == "delayed", "commitments"].sum())
     late = int(plans["late_or_contrary"].astype(bool).sum())
     return [

@@ -10,7 +10,7 @@ import pandas as pd
 from dash import Dash, Input, Output, State, no_update
 
 from callbacks.pages import Page
-from callbacks.scope import query_scope
+from callbacks.scope import query_scope, replay_day
 from callbacks.urls import link, member_href
 from dashboard.domain.filters import Filters, parse_filters
 from dashboard.domain.rules import format_day
@@ -39,28 +39,12 @@ PLAN_TABLE_COLUMNS = [
 SUBMISSION_TABLE_COLUMNS = ["Member", "Action plan", "Due", "Delivered", "Status", "Reason"]
 
 
-def resolve_as_of(filters: Filters, today: dt.date) -> tuple[dt.date, str | None]:
-    """The date to show (the URL's as_of, else today) and a message when the URL's date cannot be replayed."""
-    if filters.as_of is None:
-        return today, None
-    if filters.as_of < cycle.OGP_FOUNDED:
-        return today, (
-            f"{format_day(filters.as_of)} is before OGP was founded ({format_day(cycle.OGP_FOUNDED)}), "
-            "so there is nothing to replay; showing today instead."
-        )
-    if filters.as_of > today:
-        return today, (
-            f"{format_day(filters.as_of)} is in the future; the replay only goes up to today, which is shown instead."
-        )
-    return filters.as_of, None
-
-
 SCHEDULE_VIEWS = {"behind": "behind"}  # ?schedule=behind lists only the plans behind schedule
 
 
 def _day(ctx: AppContext, filters: Filters) -> tuple[Filters, dt.date, str | None]:
     """The filters to show (an as-of date that cannot be replayed dropped), their day and the message why."""
-    as_of, problem = resolve_as_of(filters, ctx.today())
+    as_of, problem = replay_day(filters, ctx.today())
     return (filters.replace(as_of=None) if problem else filters), as_of, problem
 
 

@@ -8,6 +8,7 @@ from callbacks.urls import link
 from dashboard.domain.filters import Filters
 from layouts.components import kpi_card, percent
 
+HIGH_LEVELS = ("Substantial", "Complete")
 # Share of star-rated commitments OGP reports as starred, quoted to the Steering Committee.
 STARRED_REFERENCE = 7.5
 
@@ -39,7 +40,7 @@ def starred_card(counts: dict[str, int], scoped: Filters, *, as_of: str, card_id
         count=starred,
         detail=detail,
         note=note,
-        href=link("/commitments", scoped, starred=True),
+        href=None if scoped.starred is False else link("/commitments", scoped, starred=True),
         as_of=as_of,
         card_id=card_id,
     )
@@ -52,17 +53,35 @@ def _against_reference(share: float) -> str:
     return f"{abs(difference):.1f} points {'above' if difference > 0 else 'below'} the reference"
 
 
+def high_completion_href(scoped: Filters) -> str | None:
+    """The list behind 'High completion': Substantial or Complete, within a completion filter if one is set
+    (None when the filter leaves neither: the count is then 0 and there is nothing to list)."""
+    levels = tuple(level for level in HIGH_LEVELS if not scoped.completion or level in scoped.completion)
+    return link("/commitments", scoped, completion=levels) if levels else None
+
+
+def high_completion_card(counts: dict[str, int], scoped: Filters, *, as_of: str, card_id: str, detail: str) -> Any:
+    """'High completion': the share of the IRM-assessed commitments rated Substantial or Complete."""
+    return kpi_card(
+        title="High completion",
+        value=percent(counts["high_completion"], counts["assessed"]),
+        count=counts["high_completion"],
+        detail=detail,
+        href=high_completion_href(scoped),
+        as_of=as_of,
+        card_id=card_id,
+    )
+
+
 def completion_cards(counts: dict[str, int], scoped: Filters, *, as_of: str, id_prefix: str) -> list:
     """The 'High completion' and 'Starred' KPI cards of a member or policy area, linking to their lists."""
     return [
-        kpi_card(
-            title="High completion",
-            value=percent(counts["high_completion"], counts["assessed"]),
-            count=counts["high_completion"],
-            detail=f"{counts['high_completion']:,} of {counts['assessed']:,} assessed",
-            href=link("/commitments", scoped, completion=("Substantial", "Complete")),
+        high_completion_card(
+            counts,
+            scoped,
             as_of=as_of,
             card_id=f"{id_prefix}-kpi-high-completion",
+            detail=f"{counts['high_completion']:,} of {counts['assessed']:,} assessed",
         ),
         starred_card(counts, scoped, as_of=as_of, card_id=f"{id_prefix}-kpi-starred"),
     ]

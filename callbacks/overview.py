@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from callbacks.kpis import STARRED_REFERENCE, data_as_of, starred_card
+from callbacks.kpis import STARRED_REFERENCE, data_as_of, high_completion_card, starred_card
 from callbacks.pages import Page
 from callbacks.scope import query_scope, status_day
 from callbacks.urls import link
@@ -11,7 +11,7 @@ from dashboard.domain.rules import format_day
 from dashboard.web.context import AppContext
 from data_access import queries, statuses
 from layouts import overview
-from layouts.components import kpi_card, percent
+from layouts.components import kpi_card
 from layouts.figures import completion_stack, cycle_trend_figure
 
 __all__ = ["STARRED_REFERENCE", "render_overview"]
@@ -57,14 +57,12 @@ def render_overview(ctx: AppContext, filters: Filters) -> Page:
             as_of=as_of,
             card_id="kpi-commitments",
         ),
-        kpi_card(
-            title="High completion",
-            value=percent(counts["high_completion"], counts["assessed"]),
-            count=counts["high_completion"],
-            detail=f"{counts['high_completion']:,} of {counts['assessed']:,} assessed: Substantial or Complete",
-            href=link("/commitments", filters, completion=("Substantial", "Complete")),
+        high_completion_card(
+            counts,
+            filters,
             as_of=as_of,
             card_id="kpi-high-completion",
+            detail=f"{counts['high_completion']:,} of {counts['assessed']:,} assessed: Substantial or Complete",
         ),
         starred_card(counts, filters, as_of=as_of, card_id="kpi-starred"),
         kpi_card(

@@ -166,7 +166,7 @@ def render_theme(ctx: AppContext, filters: Filters, slug: str) -> Page:
     members = queries.member_summary(ctx.engine, **kwargs)
     top = members.sort_values(["commitments", "name"], ascending=[False, True]).head(TOP_MEMBERS)
     member_links = {code: link("/commitments", scoped, member=(code,)) for code in top["code"]}
-    by_status = statuses.status_counts(ctx.engine, **kwargs, day=day)
+    by_status = statuses.status_counts(ctx.engine, **{**kwargs, "delay_status": None}, day=day)
     delayed = int(by_status.loc[by_status["delay_status"] == "delayed", "commitments"].sum())
 
     if area.is_group:

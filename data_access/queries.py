@@ -278,6 +278,7 @@ MEMBER_SUMMARY_COLUMNS = [
     "assessed",
     "high_completion",
     "starred",
+    "star_rated",
 ]
 
 
@@ -295,6 +296,7 @@ def member_summary(engine: Engine, **filters: Any) -> pd.DataFrame:
             func.sum(ASSESSED_CASE),
             func.sum(HIGH_COMPLETION_CASE),
             func.sum(STARRED_CASE),
+            func.sum(STAR_RATED_CASE),
         ),
         filters,
     )
@@ -474,16 +476,20 @@ def filter_options(engine: Engine) -> dict[str, list[Any]]:
     }
 
 
+STAMP_KEYS = ("data_version", "data_updated_at")
+
+
+def stamp_of(meta: dict[str, str]) -> str:
+    """The data stamp from the app_meta entries STAMP_KEYS."""
+    return f"{meta.get('data_version', 0)}@{meta.get('data_updated_at', '')}"
+
+
 def data_stamp(engine: Engine) -> str:
     """'<data version>@<time of last change>': changes with every import and write (part of every cache key;
     the time tells apart a database that was rebuilt and counted its versions from 1 again)."""
     with engine.connect() as conn:
-        meta = dict(
-            conn.execute(
-                select(AppMeta.key, AppMeta.value).where(AppMeta.key.in_(["data_version", "data_updated_at"]))
-            ).all()
-        )
-    return f"{meta.get('data_version', 0)}@{meta.get('data_updated_at', '')}"
+        meta = dict(conn.execute(select(AppMeta.key, AppMeta.value).where(AppMeta.key.in_(STAMP_KEYS))).all())
+    return stamp_of(meta)
 
 
 def data_status(engine: Engine) -> dict[str, Any]:

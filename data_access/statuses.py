@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, and_, delete, func, insert, select, text, update
+from sqlalchemy import Engine, and_, delete, func, insert, literal, select, text, update
 from sqlalchemy.orm import Session
 
 from dashboard.domain.status import commitment_statuses, latest_evidence, plan_progress, plan_statuses
@@ -41,11 +41,15 @@ STATUS_LOCK_KEY = 0x06_0A_57_A7  # PostgreSQL advisory lock of the status writer
 
 
 def ensure(engine: Engine, day: dt.date) -> dt.date:
-    """Make the stored statuses of `day` current for the data as it is now; returns the day."""
-    stamp = queries.data_stamp(engine)
+    """Make the stored statuses of `day` current for the data as it is now; returns the day.
+
+    One query when they are current: the data stamp and the day's snapshot read together.
+    """
+    meta = select(AppMeta.key, AppMeta.value).where(AppMeta.key.in_(queries.STAMP_KEYS))
+    snapshot = select(literal("snapshot"), StatusSnapshot.data_stamp).where(StatusSnapshot.day == day)
     with engine.connect() as conn:
-        stored = conn.scalar(select(StatusSnapshot.data_stamp).where(StatusSnapshot.day == day))
-    if stored != stamp:
+        found = dict(conn.execute(meta.union_all(snapshot)).all())
+    if found.get("snapshot") != queries.stamp_of(found):
         refresh(engine, day)
     return day
 

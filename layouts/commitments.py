@@ -21,6 +21,7 @@ from layouts.theme import SOURCE_COLORS, SOURCE_SYMBOLS
 
 GRID_TYPE = "commitments-grid"
 COMMITMENTS_EXPORT = "commitments"  # the list's CSV/XLSX table
+LIST_COUNT = "list-count"  # the element a count without #fragment points at: the list's row count
 COUNT = "commitments-count"
 DETAIL_TITLE = "commitment-title"
 DETAIL_TEXT = "commitment-full-text"
@@ -137,7 +138,11 @@ def list_layout(count: int, view: str, *, filtered: bool) -> html.Div:
         [
             dbc.Col(
                 html.Div(
-                    [html.Strong(f"{count:,}"), f" {noun}", " these filters" if filtered else ""],
+                    [
+                        html.Strong(f"{count:,}", id=LIST_COUNT, **{"data-count": int(count)}),
+                        f" {noun}",
+                        " these filters" if filtered else "",
+                    ],
                     id=COUNT,
                     className="commitments-count",
                 ),

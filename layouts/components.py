@@ -37,7 +37,7 @@ def kpi_card(
     value: str,
     count: int,
     detail: str,
-    href: str,
+    href: str | None,
     as_of: str,
     card_id: str,
     note: str | None = None,
@@ -45,25 +45,22 @@ def kpi_card(
     """A KPI card: the number, what it counts, its 'data as of' date, and a link to the list behind it.
 
     `count` is the exact number of rows the linked list shows (data-count); `value` may be a share of it.
+    href None: nothing to list (the filters exclude what the card counts, so the count is 0).
     """
-    return dbc.Col(
-        dcc.Link(
-            dbc.Card(
-                dbc.CardBody(
-                    [
-                        html.Div(title, className="kpi-title"),
-                        html.Div(value, className="kpi-value", id=card_id, **{"data-count": int(count)}),
-                        html.Div(detail, className="kpi-detail"),
-                        html.Div(note, className="kpi-note") if note else None,
-                        html.Div(f"Data as of {as_of}", className="kpi-asof"),
-                    ]
-                ),
-                className="kpi-card h-100",
-            ),
-            href=href,
-            className="kpi-link",
-            title=f"Open the list behind '{title}'",
+    card = dbc.Card(
+        dbc.CardBody(
+            [
+                html.Div(title, className="kpi-title"),
+                html.Div(value, className="kpi-value", id=card_id, **{"data-count": int(count)}),
+                html.Div(detail, className="kpi-detail"),
+                html.Div(note, className="kpi-note") if note else None,
+                html.Div(f"Data as of {as_of}", className="kpi-asof"),
+            ]
         ),
+        className="kpi-card h-100",
+    )
+    return dbc.Col(
+        dcc.Link(card, href=href, className="kpi-link", title=f"Open the list behind '{title}'") if href else card,
         xs=12,
         sm=6,
         lg=4,

@@ -30,6 +30,7 @@ from layouts.figures import base_layout, empty_figure
 COUNTRIES_MAP = "countries-map"
 COUNTRIES_TABLE = "countries-table"
 COUNTRIES_EXPORT = "countries"
+COUNTRIES_LIST = "countries-list"  # the members list the overview's "Members" count points at
 MEMBER_DELAYS_EXPORT = "member-delays"
 COUNTRIES_MEASURES = "countries-measures"
 MEMBER_PLANS_CHART = "member-plans-chart"
@@ -140,7 +141,14 @@ def members_grid(rows: pd.DataFrame, hrefs: Sequence[str], columns: Sequence[tup
 
 
 def countries_layout(
-    *, picker: html.Div, alert: Any, map_figure: go.Figure, measure_note: str, grid: Any, local_count: int
+    *,
+    picker: html.Div,
+    alert: Any,
+    map_figure: go.Figure,
+    measure_note: str,
+    grid: Any,
+    local_count: int,
+    member_count: int,
 ) -> html.Div:
     """The countries page: measure picker, the map, then the table of every member."""
     local_note = (
@@ -165,23 +173,32 @@ def countries_layout(
                     className="map-note",
                 ),
             ),
-            dbc.Card(
-                [
-                    dbc.CardHeader(
-                        [html.H2("All members", className="h6 mb-0 me-auto"), export_buttons(COUNTRIES_EXPORT)],
-                        className="d-flex align-items-center",
-                    ),
-                    dbc.CardBody(grid),
-                    dbc.CardFooter(
-                        html.Small(
-                            "High completion %: Substantial or Complete, of the commitments the IRM assessed. "
-                            "Starred %: of all commitments. Delayed / at risk now: commitments of plans in "
-                            "implementation today, progress reported against time gone. Click a header to sort.",
-                            className="text-muted",
-                        )
-                    ),
-                ],
-                className="mb-3 shadow-sm",
+            list_anchor(
+                COUNTRIES_LIST,
+                member_count,
+                dbc.Card(
+                    [
+                        dbc.CardHeader(
+                            [
+                                html.H2(
+                                    f"Members with commitments in view ({member_count:,})", className="h6 mb-0 me-auto"
+                                ),
+                                export_buttons(COUNTRIES_EXPORT),
+                            ],
+                            className="d-flex align-items-center",
+                        ),
+                        dbc.CardBody(grid),
+                        dbc.CardFooter(
+                            html.Small(
+                                "High completion %: Substantial or Complete, of the commitments the IRM assessed. "
+                                "Starred %: of the commitments the IRM star-rated. Delayed / at risk now: the stored "
+                                "delay status of each commitment today (see the Delays page). Click a header to sort.",
+                                className="text-muted",
+                            )
+                        ),
+                    ],
+                    className="mb-3 shadow-sm",
+                ),
             ),
         ]
     )

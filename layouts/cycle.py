@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from dashboard.domain.rules import format_day
+from dashboard.domain.rules import OGP_FOUNDED, format_day
 from layouts import ids
 from layouts.components import chart_card, graph, page_header
 from layouts.cycle_figures import MIDTERM_COLOR, SCHEDULE_COLORS, SCHEDULE_LABELS, TODAY_COLOR, timeline_axis
@@ -21,7 +21,6 @@ CYCLE_TIMELINE = "cycle-timeline"
 CYCLE_TIMELINE_AXIS = "cycle-timeline-axis"
 CYCLE_PLANS_TABLE = "cycle-plans"
 CYCLE_SUBMISSIONS_TABLE = "cycle-submissions"
-OGP_FOUNDED = dt.date(2011, 9, 20)
 
 
 def schedule_legend(as_of: dt.date) -> html.Div:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,6 +11,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
+from dashboard.domain.scales import DELAY_STATUSES, PROCESS_STATUSES, SUBMISSION_STATUSES
 from layouts.components import export_buttons, list_anchor, markdown_link
 
 MAX_TABLE_ROWS = 500  # rows sent to a client-side grid; exports hold them all
@@ -23,25 +25,16 @@ SUBMISSION_STYLES: dict[str, tuple[str, str]] = {
 }
 
 
-STATUS_VALUES: tuple[str, ...] = (
-    "delayed",
-    "at risk",
-    "on track",
-    "complete",
-    "not assessable",
-    "contrary to process",
-    "overdue",
-    "late",
-    "due",
-    "on schedule",
-    "behind",
-    "no commitments",
+SCHEDULES: tuple[str, ...] = ("on schedule", "behind", "no commitments")
+# Every status a grid cell can show, each with its colour and icon in assets/app.css.
+STATUS_VALUES: tuple[str, ...] = tuple(
+    dict.fromkeys((*DELAY_STATUSES, *SUBMISSION_STATUSES, *PROCESS_STATUSES, *SCHEDULES))
 )
 
 
 def status_class(status: str) -> str:
     """CSS class of a status cell: its colour and icon (assets/app.css, block 'cycle, delays, irm')."""
-    return "cdi-status-" + status.replace(" ", "-")
+    return "cdi-status-" + "-".join(re.findall(r"[a-z0-9]+", status.lower()))
 
 
 def visible_columns(frame: pd.DataFrame) -> pd.DataFrame:

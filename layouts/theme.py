@@ -26,6 +26,8 @@ DELAY_COLORS: dict[str, str] = {
     "on track": "#0072B2",
     "complete": "#009E73",
     "not assessable": "#999999",
+    "no evidence": "#CC79A7",
+    "closed": "#6C757D",
 }
 # An icon beside each status so meaning never rests on colour alone.
 DELAY_ICONS: dict[str, str] = {
@@ -34,6 +36,8 @@ DELAY_ICONS: dict[str, str] = {
     "on track": "bi-arrow-right-circle-fill",
     "complete": "bi-check-circle-fill",
     "not assessable": "bi-question-circle",
+    "no evidence": "bi-question-diamond-fill",
+    "closed": "bi-archive",
 }
 
 SOURCE_COLORS: dict[str, str] = {
@@ -68,6 +72,7 @@ def _register_template() -> None:
             "xaxis": axis,
             "yaxis": axis,
             "hoverlabel": {"font": {"size": 13}},
+            "legend": {"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0, "traceorder": "normal"},
             "colorscale": {"sequential": "Blues", "sequentialminus": "Blues"},
         }
     )

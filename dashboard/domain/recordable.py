@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from dashboard.domain.rules import OGP_FOUNDED
 
 MAX_NOTE = 2000  # characters of a progress note or delay note
 MAX_URL = 500  # characters of an evidence link
-EARLIEST = dt.date(2011, 9, 20)  # OGP's founding: no report can be older
+EARLIEST = OGP_FOUNDED  # no report can be older
 # Ratings an IRM researcher may record from the commitment page (completion and results).
 RECORDABLE_RATINGS = (
     "completion_midterm",

@@ -19,6 +19,7 @@ from dashboard.domain.scales import (
     Scale,
 )
 
+OGP_FOUNDED = dt.date(2011, 9, 20)  # nothing in OGP's data can be older
 MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 DAYS_PER_MONTH = 365.25 / 12
 
