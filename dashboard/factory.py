@@ -41,6 +41,9 @@ def create_app(settings: Settings | None = None, router: Router = ROUTER) -> Das
         assets_folder=str(ROOT / "assets"),
         suppress_callback_exceptions=False,  # the validation layout lists every id a callback uses
         serve_locally=True,
+        # Compressed by Dash itself, at construction: the response cache then keeps the JSON and every reply,
+        # cached or not, is compressed after it with the right header.
+        compress=True,
         update_title="",  # the tab title stays put while callbacks run (Dash: None or "" disables it)
     )
     app.server.config.update(SECRET_KEY=settings.secret_key)

@@ -152,3 +152,30 @@ def test_cch006_an_error_banner_is_never_cached():
         page, *_ = render_page(app_ctx, ROUTER, "/", "")
         assert page.id == "db-error"
         assert g.response_uncacheable is True
+
+
+def test_cch007_cached_replies_are_compressed_with_their_header_and_decode_to_the_same_json(app):
+    """Dash compresses (compress=True at construction), after the cache stored the JSON: a cache hit is
+    compressed again with Content-Encoding, never replayed as compressed bytes without it."""
+    import gzip
+
+    client = client_for(app, None)
+    body = callback_body(app, "page-content.children", values={"url.pathname": "/", "url.search": ""})
+
+    def post(encoding: str):
+        return client.post(
+            "/_dash-update-component",
+            data=json.dumps(body),
+            content_type="application/json",
+            headers={"Accept-Encoding": encoding},
+        )
+
+    first, second = post("gzip"), post("gzip")
+    assert second.headers.get("X-View-Cache") == "hit" and "X-View-Cache" not in first.headers
+    for response in (first, second):
+        assert response.headers.get("Content-Encoding") == "gzip"
+        assert len(response.get_data()) < len(gzip.decompress(response.get_data()))
+    assert gzip.decompress(first.get_data()) == gzip.decompress(second.get_data())
+    plain = post("identity")
+    assert plain.headers.get("X-View-Cache") == "hit" and "Content-Encoding" not in plain.headers
+    assert plain.get_data() == gzip.decompress(first.get_data())
