@@ -13,6 +13,7 @@ import click
 
 from dashboard.factory import create_app
 from dashboard.settings import Settings
+from data_access import statuses
 from data_access.accounts import AccountError, create_user, set_role
 from data_access.db import get_engine, migrate
 from data_access.ogp_sheet.export import export_ogp_sheet
@@ -71,6 +72,8 @@ def import_ogp(path: Path, dry_run: bool, database_url: str | None) -> None:
     for warning in summary.warnings:
         click.echo(f"  warning: {warning}", err=True)
     click.echo(f"{summary.line()} ({time.perf_counter() - started:.2f} s)")
+    if not dry_run:
+        _prepare_statuses(_engine(database_url))
 
 
 @cli.command("export-ogp")
@@ -96,6 +99,8 @@ def import_progress_command(path: Path, dry_run: bool, recorded_by: str, databas
     except ImportFailed as exc:
         _report_failure(exc)
     click.echo(summary.line())
+    if not dry_run:
+        _prepare_statuses(_engine(database_url))
 
 
 @cli.command("seed-sample")
@@ -117,6 +122,16 @@ def seed_sample_command(scale: int, seed: int, if_empty: bool, database_url: str
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
     click.echo(f"{summary} ({time.perf_counter() - started:.2f} s)")
+    _prepare_statuses(engine)
+
+
+def _prepare_statuses(engine) -> None:
+    """Compute today's statuses once after a change of data, so the first page view does not wait for them."""
+    settings = Settings.from_env()
+    today = dt.date.fromisoformat(settings.today) if settings.today else dt.date.today()
+    started = time.perf_counter()
+    statuses.ensure(engine, today)
+    click.echo(f"Statuses of {today.isoformat()} computed ({time.perf_counter() - started:.2f} s).")
 
 
 def _operator() -> str:
