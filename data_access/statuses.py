@@ -237,7 +237,7 @@ PLAN_ROW_COLUMNS = [
     "region",
     "number",
     "submission_year",
-    "submitted_on",
+    "submitted_on",  # the delivery date if on or before the day (a replay does not know later deliveries)
     "start_date",
     "end_date",
     "commitments",
@@ -321,7 +321,10 @@ def plan_rows(
     if needs_attention is not None:
         stmt = stmt.where(PlanStatus.needs_attention.is_(needs_attention))
     stmt = stmt.order_by(Member.name, ActionPlan.number)
-    return queries.frame(engine, stmt, PLAN_ROW_COLUMNS)
+    frame = queries.frame(engine, stmt, PLAN_ROW_COLUMNS)
+    if not frame.empty:
+        frame["submitted_on"] = [d if isinstance(d, dt.date) and d <= day else None for d in frame["submitted_on"]]
+    return frame
 
 
 def _clean(filters: dict[str, Any]) -> dict[str, Any]:

@@ -162,6 +162,11 @@ def test_del004_late_and_contrary_plans(app_ctx):
     # A day earlier the deadline had not passed: only Albania.
     before = delays_page.delay_view(app_ctx, Filters(as_of=D(2025, 6, 30))).plans
     assert list(before["action_plan"]) == ["AP_ALB01"]
+    # Replayed on 15 Sep 2024, Albania's plan (delivered 10 Oct 2024) was overdue and not delivered yet.
+    replay = Filters(as_of=D(2024, 9, 15))
+    assert list(delays_page.delay_view(app_ctx, replay).plans["submission_status"]) == ["overdue"]
+    exported = delays_page.plans_export(app_ctx, replay)
+    assert list(zip(exported["Action plan"], exported["Delivered"], strict=True)) == [("AP_ALB01", "not yet")]
 
 
 def test_del005_deadlines_in_the_next_90_days(app_ctx):
