@@ -65,6 +65,15 @@ def delay_view(ctx: AppContext, filters: Filters) -> DelayView:
     )
 
 
+STATUS_WORDS = {"no evidence": "without evidence where a report was due"}
+
+
+def status_words(statuses: tuple[str, ...]) -> str:
+    """'delayed, at risk or without evidence where a report was due': the statuses listed, as a phrase."""
+    words = [STATUS_WORDS.get(status, status) for status in statuses]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+
+
 def _evidence(row) -> str:
     """The evidence a status rests on: the report's level, source and date, or the IRM rating, or none."""
     if not isinstance(row.progress_completion, str):
@@ -167,7 +176,7 @@ def render_delays(ctx: AppContext, filters: Filters) -> Page:
     """The delays page for the filters in the URL."""
     view = delay_view(ctx, filters)
     day = view.day
-    shown = ", ".join(view.statuses)
+    shown = status_words(view.statuses)
     scope_note = (
         f"Commitments {shown} on {format_day(day)}. Commitments of plans that ended more than 12 months ago are "
         "closed and not listed. Severity = months since the date the reason names (the end date, a milestone's "

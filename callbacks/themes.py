@@ -30,7 +30,7 @@ TABLE_HEADERS: dict[str, str] = {
     "commitments": "Commitments",
     "assessed": "Assessed",
     "high_completion_share": "High completion (% of assessed)",
-    "starred_share": "Starred (% of commitments)",
+    "starred_share": "Starred (% of star-rated)",
     "ambitious_share": "High ambition (% of rated)",
 }
 
@@ -56,14 +56,14 @@ def area_href(slug: str, filters: Filters, *, groups: bool, **changes) -> str:
 def area_table(ctx: AppContext, filters: Filters, *, groups: bool) -> pd.DataFrame:
     """One row per policy area with commitments: counts and shares, most commitments first.
 
-    Columns: policy_area, name, commitments, assessed, high_completion, starred, ambition_rated, ambitious,
+    Columns: policy_area, name, commitments, assessed, high_completion, starred, star_rated, ambition_rated, ambitious,
     high_completion_share, starred_share, ambitious_share.
     """
     table = member_queries.policy_area_counts(ctx.engine, groups=groups, **query_scope(ctx, filters))
     table.insert(1, "name", table["policy_area"].map(AREA_NAMES))
     for column, part, whole in (
         ("high_completion_share", "high_completion", "assessed"),
-        ("starred_share", "starred", "commitments"),
+        ("starred_share", "starred", "star_rated"),
         ("ambitious_share", "ambitious", "ambition_rated"),
     ):
         base = table[whole].astype(float)

@@ -131,7 +131,7 @@ def _prepare_statuses(engine) -> None:
     today = dt.date.fromisoformat(settings.today) if settings.today else dt.date.today()
     started = time.perf_counter()
     statuses.ensure(engine, today)
-    click.echo(f"Statuses of {today.isoformat()} computed ({time.perf_counter() - started:.2f} s).")
+    click.echo(f"Statuses of {today.isoformat()} computed ({time.perf_counter() - started:.2f} s).", err=True)
 
 
 def _operator() -> str:

@@ -15,6 +15,7 @@ from data_access.queries import (
     AMBITIOUS_CASE,
     ASSESSED_CASE,
     HIGH_COMPLETION_CASE,
+    STAR_RATED_CASE,
     STARRED_CASE,
     commitment_scope,
     frame,
@@ -56,7 +57,15 @@ AREA_GROUPINGS: dict[str, Any] = {
     "member": Member.code,
     "completion": Commitment.completion,
 }
-AREA_COUNT_COLUMNS = ["commitments", "assessed", "high_completion", "starred", "ambition_rated", "ambitious"]
+AREA_COUNT_COLUMNS = [
+    "commitments",
+    "assessed",
+    "high_completion",
+    "starred",
+    "star_rated",
+    "ambition_rated",
+    "ambitious",
+]
 _SLUG_BY_NAME = {a.name: a.slug for a in POLICY_AREAS}
 
 
@@ -87,6 +96,7 @@ def policy_area_counts(engine: Engine, *, groups: bool, by: str | None = None, *
         func.sum(ASSESSED_CASE),
         func.sum(HIGH_COMPLETION_CASE),
         func.sum(STARRED_CASE),
+        func.sum(STAR_RATED_CASE),
         func.sum(AMBITION_RATED_CASE),
         func.sum(AMBITIOUS_CASE),
     )

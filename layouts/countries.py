@@ -259,7 +259,11 @@ def plan_timeline_figure(plans: pd.DataFrame, *, today: dt.date) -> go.Figure:
                 "colorbar": {"title": {"text": "High completion<br>(% of assessed)"}, "ticksuffix": "%"},
             },
         ),
-        (~assessed, "Not yet assessed", {"color": "#bbbbbb", "pattern": {"shape": "/"}}),
+        (
+            ~assessed,
+            "Not yet assessed",
+            {"color": "#bbbbbb", "pattern": {"shape": "/", "fillmode": "overlay", "fgcolor": "white"}},
+        ),
     ):
         if not mask.any():
             continue

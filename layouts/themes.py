@@ -34,7 +34,7 @@ STARRED_COLOR = "#009E73"
 def ambition_figure(areas: pd.DataFrame, *, names: dict[str, str], hrefs: dict[str, str]) -> go.Figure:
     """Share of rated commitments with high ambition and share starred, per policy area (largest area on top).
 
-    areas: columns policy_area, commitments, ambition_rated, ambitious, starred.
+    areas: columns policy_area, commitments, ambition_rated, ambitious, starred, star_rated.
     """
     if areas.empty:
         return empty_figure("No commitments match these filters.")
@@ -43,7 +43,7 @@ def ambition_figure(areas: pd.DataFrame, *, names: dict[str, str], hrefs: dict[s
     fig = go.Figure()
     series = (
         ("ambitious", "ambition_rated", "High ambition (% of rated)", AMBITION_COLOR, ""),
-        ("starred", "commitments", "Starred (% of all)", STARRED_COLOR, "/"),
+        ("starred", "star_rated", "Starred (% of star-rated)", STARRED_COLOR, "/"),
     )
     for part, whole, name, color, pattern in series:
         base = data[whole].astype(float)
@@ -53,7 +53,8 @@ def ambition_figure(areas: pd.DataFrame, *, names: dict[str, str], hrefs: dict[s
             x=share,
             name=name,
             orientation="h",
-            marker={"color": color, "pattern": {"shape": pattern}},
+            # "overlay": the pattern's white strokes drawn over the solid colour (alone they would be invisible).
+            marker={"color": color, "pattern": {"shape": pattern, "fillmode": "overlay", "fgcolor": "white"}},
             customdata=list(zip([hrefs.get(s) for s in data["policy_area"]], data[part], data[whole], strict=True)),
             hovertemplate="%{y}<br>" + name + ": %{x:.0f}% (%{customdata[1]} of %{customdata[2]})<extra></extra>",
         )

@@ -132,7 +132,7 @@ def test_thm006_completion_and_ambition_charts_link_to_commitments(app_ctx):
         "Commitments": 3,
         "Assessed": 2,
         "High completion (% of assessed)": 50.0,
-        "Starred (% of commitments)": 33.3,
+        "Starred (% of star-rated)": 50.0,  # MX0002 starred; MX0001 rated "0"; AL0003 never star-rated
         "High ambition (% of rated)": 50.0,
     }
 

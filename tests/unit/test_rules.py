@@ -575,9 +575,7 @@ def test_rul053_co_creation_and_progress_triggers_are_proof() -> None:
         "contrary to process",
         ("Did not meet the co-creation minimum requirements",),
     )
-    assert _process(ARRIVED, any_progress_assessed=False).reasons == (
-        "The IRM assessed no progress on any commitment",
-    )
+    assert _process(ARRIVED, any_progress_assessed=False).reasons == ("The IRM assessed no progress on any commitment",)
     both = _process(LAST_IN_FILE, co_creation_met=False, any_progress_assessed=False, today=D(2024, 1, 1))
     # Proven triggers win over what cannot be told.
     assert both.status == "contrary to process" and len(both.reasons) == 2
