@@ -56,13 +56,16 @@ test: install browsers lint ## Lint, then the whole pytest suite: unit, callback
 	echo "pytest exit status: $$parallel (parallel, not browser), $$browser (browser)"; \
 	case "$$parallel:$$browser" in 0:0|0:5|5:0) exit 0;; *) exit 1;; esac
 
+# Fixed requests and BENCH_RANDOM requests per callback with random filters (0: fixed only).
 BENCH_ARGS ?=
+BENCH_RANDOM ?= 20
 bench: install browsers ## Benchmark scales 1, 10, 100 under gunicorn; writes bench/RESULTS.md (BENCH_ARGS=...)
 	@eval "$$(bash scripts/test_services.sh)"; \
-	$(BIN)/python scripts/bench.py $${TEST_REDIS_URL:+--redis-url $$TEST_REDIS_URL} $(BENCH_ARGS)
+	$(BIN)/python scripts/bench.py --random-filters $(BENCH_RANDOM) $${TEST_REDIS_URL:+--redis-url $$TEST_REDIS_URL} $(BENCH_ARGS)
 
-loadtest: install ## 50 simulated users for 60 s against gunicorn on the sample; fails on any error
-	$(BIN)/python scripts/loadtest.py
+LOADTEST_ARGS ?=
+loadtest: install ## 50 users, random pages and filters, 60 s, gunicorn, scale 1; fails on any error or p95 > 1 s
+	$(BIN)/python scripts/loadtest.py $(LOADTEST_ARGS)
 
 clean: ## Remove caches (keeps .venv and the database)
 	rm -rf .pytest_cache .ruff_cache .mypy_cache .import_linter_cache
