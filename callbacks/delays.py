@@ -228,7 +228,7 @@ def render_delays(ctx: AppContext, filters: Filters) -> Page:
     tiles = [
         (
             view.counts.get(status, 0),
-            f"commitments {status}",
+            f"commitments {STATUS_WORDS.get(status, status)}",
             f"delays-count-{status.replace(' ', '-')}",
             link("/delays", filters, delay_status=(status,)) + "#delays-commitments",
         )

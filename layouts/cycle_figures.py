@@ -13,15 +13,17 @@ from layouts.figures import base_layout, empty_figure
 SCHEDULE_COLORS: dict[str, str] = {
     "on schedule": "#0072B2",
     "behind": "#D55E00",
+    "no evidence": "#CC79A7",
     "no commitments": "#999999",
 }
-SCHEDULE_PATTERNS: dict[str, str] = {"on schedule": "", "behind": "/", "no commitments": "."}
+SCHEDULE_PATTERNS: dict[str, str] = {"on schedule": "", "behind": "/", "no evidence": "x", "no commitments": "."}
 # The pattern's marks are drawn in this colour on a solid fill of the schedule's colour (the pattern's bgcolor):
 # without an explicit bgcolor a Plotly pattern is painted on a transparent fill and the bar vanishes.
 PATTERN_INK = "#FFFFFF"
 SCHEDULE_LABELS: dict[str, str] = {
     "on schedule": "On schedule",
     "behind": "Behind (progress trails time by more than a quarter)",
+    "no evidence": "No evidence (no commitment has a progress report of a level)",
     "no commitments": "No commitments recorded",
 }
 TODAY_COLOR = "#222222"
@@ -233,8 +235,10 @@ def _text_px(texts) -> int:
 
 
 def _bar_text(row) -> str:
-    """'Month 14 of 24 · 35% done, 58% expected' (no progress figure for plans without commitments)."""
+    """'Month 14 of 24 · 35% done, 58% expected'; no progress figure without commitments or without evidence."""
     if row.progress_share is None or pd.isna(row.progress_share):
+        if row.schedule == "no evidence":
+            return f"Month {row.month} of {row.total_months} · no evidence, {row.expected_share:.0%} expected"
         return f"Month {row.month} of {row.total_months}"
     return f"Month {row.month} of {row.total_months} · {row.progress_share:.0%} done, {row.expected_share:.0%} expected"
 

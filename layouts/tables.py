@@ -25,7 +25,7 @@ SUBMISSION_STYLES: dict[str, tuple[str, str]] = {
 }
 
 
-SCHEDULES: tuple[str, ...] = ("on schedule", "behind", "no commitments")
+SCHEDULES: tuple[str, ...] = ("on schedule", "behind", "no evidence", "no commitments")
 # Every status a grid cell can show, each with its colour and icon in assets/app.css.
 STATUS_VALUES: tuple[str, ...] = tuple(
     dict.fromkeys((*DELAY_STATUSES, *SUBMISSION_STATUSES, *PROCESS_STATUSES, *SCHEDULES))

@@ -63,9 +63,9 @@ PLAN_STATUS_COLUMNS = [
     "commitments",
     "reported",  # commitments with a progress report dated on or before the day
     "high_completion",  # commitments whose evidence is Substantial or Complete
-    "progress_share",  # mean share of work done by the evidence (no evidence: 0); None without commitments
+    "progress_share",  # mean share of work done over the commitments with evidence of a level; None without any
     "last_report_on",
-    "schedule",  # "behind" when progress trails the time gone by more than the at-risk margin, else "on schedule"
+    "schedule",  # behind (progress trails time by > the at-risk margin) / on schedule / no evidence / no commitments
 ]
 
 
@@ -164,13 +164,18 @@ def _next_plans(plans: pd.DataFrame) -> dict[Any, NextPlan]:
 
 def plan_progress(statuses: pd.DataFrame, plan_of: pd.Series) -> pd.DataFrame:
     """Per plan: commitments, reported, high_completion, progress_share and last_report_on from the commitment
-    statuses (commitment_statuses output) and plan_of (commitment id -> plan id)."""
+    statuses (commitment_statuses output) and plan_of (commitment id -> plan id).
+
+    progress_share is the mean share of work done over the commitments whose evidence shows a level (None when
+    none does: the plan's progress is then unknown, not zero).
+    """
     columns = ["plan_id", "commitments", "reported", "high_completion", "progress_share", "last_report_on"]
     if statuses.empty:
         return pd.DataFrame(columns=columns)
     frame = statuses.assign(
         plan_id=statuses["commitment_id"].map(plan_of),
-        share=statuses["evidence_completion"].map(lambda level: PROGRESS_SHARE.get(level, 0.0) if level else 0.0),
+        # Only commitments with evidence of a level count: no report is not proof of no progress.
+        share=statuses["evidence_completion"].map(lambda level: PROGRESS_SHARE.get(level) if level else None),
         reported=statuses["evidence_source"].notna(),
         high=statuses["evidence_completion"].isin(sorted(HIGH_COMPLETION)),
         report_day=[
@@ -245,8 +250,10 @@ def plan_statuses(plans: pd.DataFrame, day: dt.date, progress: pd.DataFrame | No
         done = progress_of.get(plan["plan_id"], {})
         share = done.get("progress_share")
         share = None if share is None or share != share else float(share)
-        if share is None or position is None:
+        if not done.get("commitments") or position is None:
             schedule = "no commitments"
+        elif share is None:
+            schedule = "no evidence"
         else:
             schedule = "behind" if position.elapsed_share - share > AT_RISK_BEHIND_SHARE else "on schedule"
         deadline_window = early <= due <= late

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from callbacks import cycle as cycle_page
@@ -130,21 +131,25 @@ def test_cyc002_expected_versus_reported_progress_by_hand(app_ctx):
     plans = cycle_page.plans_frame(app_ctx, Filters()).set_index("action_plan")
 
     albania = plans.loc["AP_ALB02"]
-    # 195 of 729 days gone; reports: Substantial (2/3), Complete (1), none (0).
+    # 195 of 729 days gone; reports: Substantial (2/3), Complete (1), and one commitment without evidence, which
+    # is not counted as nothing done: the mean is over the two with evidence.
     assert albania["elapsed_share"] == pytest.approx(195 / 729)
-    assert albania["progress_share"] == pytest.approx((2 / 3 + 1 + 0) / 3)
+    assert albania["progress_share"] == pytest.approx((2 / 3 + 1) / 2)
     assert (albania["reported"], albania["high_completion"], albania["commitments"]) == (2, 2, 3)
     assert albania["schedule"] == "on schedule"
     assert albania["position"] == "Month 7 of 24"
     assert albania["midterm"] == D(2025, 8, 31)
     brazil = plans.loc["AP_BRA01"]
-    # 561 of 730 days gone, reported 1/6 of the work: more than 25 points behind.
+    # 561 of 730 days gone; the one commitment with evidence reports Limited (1/3): more than 25 points behind.
     assert brazil["elapsed_share"] == pytest.approx(561 / 730)
-    assert brazil["progress_share"] == pytest.approx(1 / 6)
+    assert brazil["progress_share"] == pytest.approx(1 / 3)
     assert brazil["schedule"] == "behind"
     assert brazil["position"] == "Month 19 of 24"
-    assert plans.loc["AP_DNK01", "schedule"] == "behind"  # 27% of the time gone, nothing reported
-    # The table lists the most behind first: Brazil (77% gone, 17% done), Denmark (27%, 0), Albania (27%, 56%).
+    # 27% of the time gone and nothing reported: no evidence, not "behind".
+    assert plans.loc["AP_DNK01", "schedule"] == "no evidence"
+    assert pd.isna(plans.loc["AP_DNK01", "progress_share"])
+    # The table lists the most behind first: Brazil (77% gone, 33% done), Denmark (27%, no evidence), Albania (27%,
+    # 83%).
     assert list(plans.index) == ["AP_BRA01", "AP_DNK01", "AP_ALB02"]
 
 
@@ -155,8 +160,9 @@ def test_cyc003_replay_ignores_later_plans_and_reports(app_ctx):
     # Denmark delivered on 20 Jan 2025, after the replay date: not on the timeline then.
     assert sorted(plans.index) == ["AP_ALB02", "AP_BRA01"]
     albania = plans.loc["AP_ALB02"]
-    # Only the 1 Nov 2024 Limited report existed; the 1 Feb and 15 Jan 2025 reports do not count.
-    assert albania["progress_share"] == pytest.approx((1 / 3) / 3)
+    # Only the 1 Nov 2024 Limited report existed; the 1 Feb and 15 Jan 2025 reports do not count (and the two
+    # commitments without evidence then do not count as nothing done).
+    assert albania["progress_share"] == pytest.approx(1 / 3)
     assert (albania["reported"], albania["high_completion"]) == (1, 0)
     assert albania["last_report_on"] == D(2024, 11, 1)
     assert albania["elapsed_share"] == pytest.approx(91 / 729)
