@@ -112,6 +112,7 @@ class Choices:
     areas: list[str]
     commitments: list[str]
     today: dt.date
+    as_of_chance: float = 0.1  # share of requests that replay a past day (as_of)
 
 
 def free_port() -> int:
@@ -201,7 +202,7 @@ def sample_commitment(url: str) -> str:
         ).scalar_one()
 
 
-def choices(url: str) -> Choices:
+def choices(url: str, as_of_chance: float = 0.1) -> Choices:
     """Member codes, submission-year cycles, policy-area slugs and commitment ids of the database."""
     from sqlalchemy import select
 
@@ -219,6 +220,7 @@ def choices(url: str) -> Choices:
         areas=[slug for slug, _name in options["policy_areas"]],
         commitments=commitments,
         today=dt.date.fromisoformat(BENCH_TODAY),
+        as_of_chance=as_of_chance,
     )
 
 
@@ -242,7 +244,7 @@ def random_search(rng: random.Random, options: Choices) -> str:
     pairs += [("completion", c) for c in some(list(COMPLETION.values), 0.15)]
     pairs += [("starred", s) for s in some(["yes", "no"], 0.1)][:1]
     pairs += [("delay_status", s) for s in some(list(DELAY_STATUSES), 0.25)]
-    if rng.random() < 0.1:
+    if rng.random() < options.as_of_chance:
         pairs.append(("as_of", (options.today - dt.timedelta(days=rng.randrange(30, 4000))).isoformat()))
     return "?" + urlencode(pairs) if pairs else ""
 
@@ -547,7 +549,9 @@ def serve(url: str, args, *, view_cache: bool):
         "--bind",
         f"127.0.0.1:{port}",
     ]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log_path = getattr(args, "server_log", None)
+    log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 (closed below)
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(600):
@@ -563,6 +567,8 @@ def serve(url: str, args, *, view_cache: bool):
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+        if log_path:
+            log.close()
 
 
 class MemoryPeak:
@@ -642,7 +648,7 @@ def run_scale(scale: int, args) -> tuple[list[Case], list[RandomCase], dict]:
     url = args.database_url.format(scale=scale) if args.database_url else f"sqlite:///{db_path}"
     seeded, computed = seed(url, scale)
     requests = args.requests if scale <= 10 else max(5, args.requests // 3)
-    options = choices(url)
+    options = choices(url, args.as_of_chance)
     peaks = []
     cases: list[Case] = []
     randoms: list[RandomCase] = []
@@ -743,7 +749,8 @@ def fixed_table(results: dict) -> list[str]:
 def random_table(results: dict, args) -> list[str]:
     lines = [
         f"## Random filters ({args.random_filters} requests per callback one after another, "
-        f"{2 * args.random_filters} others from {args.clients} clients; seed {args.seed})",
+        f"{2 * args.random_filters} others from {args.clients} clients; seed {args.seed}; "
+        f"as_of in {args.as_of_chance:.0%})",
         "",
         "Each request's filters are drawn from the database's real options (as in the figures-agree test); the "
         "path parameter of /countries/<code>, /themes/<slug> and /commitments/<id> is drawn too. Floor p50: the "
@@ -798,9 +805,11 @@ def main() -> None:
     )
     parser.add_argument("--no-fixed", dest="fixed", action="store_false", help="skip the fixed (no filter) mode")
     parser.add_argument("--seed", type=int, default=2011, help="seed of the random filters")
+    parser.add_argument("--as-of-chance", type=float, default=0.1, help="share of random requests with an as_of")
     parser.add_argument("--database-url", default=None, help="template with {scale}, default SQLite in bench/data")
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL"))
     parser.add_argument("--no-browser", dest="browser", action="store_false")
+    parser.add_argument("--server-log", default=None, help="append gunicorn's error log (stderr) to this file")
     parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args()
     if not args.fixed and not args.random_filters:

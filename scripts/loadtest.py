@@ -87,16 +87,18 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--p95-ms", type=float, default=1000.0, help="fail when the p95 is above this")
     parser.add_argument("--seed", type=int, default=2011, help="seed of the users' random choices")
+    parser.add_argument("--as-of-chance", type=float, default=0.1, help="share of requests with an as_of")
     parser.add_argument("--view-cache", choices=("true", "false"), default="true")
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--redis-url", default=None)
+    parser.add_argument("--server-log", default=None, help="append gunicorn's error log (stderr) to this file")
     args = parser.parse_args()
     db_path = ROOT / "bench" / "data" / f"scale{args.scale}.sqlite"
     db_path.parent.mkdir(parents=True, exist_ok=True)
     url = args.database_url or f"sqlite:///{db_path}"
     seed(url, args.scale)
-    options = choices(url)
-    serve_args = argparse.Namespace(workers=args.workers, redis_url=args.redis_url)
+    options = choices(url, args.as_of_chance)
+    serve_args = argparse.Namespace(workers=args.workers, redis_url=args.redis_url, server_log=args.server_log)
     load_before = os.getloadavg()
     with serve(url, serve_args, view_cache=args.view_cache == "true") as (base, _process):
         deps = specs(base)
@@ -118,7 +120,9 @@ def main() -> None:
     p95 = percentile(times, 0.95) if times else float("inf")
     print(
         f"{args.users} users for {args.seconds} s on scale {args.scale} (today {BENCH_TODAY}, view cache "
-        f"{'on' if args.view_cache == 'true' else 'off'}, random filters seed {args.seed}): {len(times)} requests, "
+        f"{'on' if args.view_cache == 'true' else 'off'}, random filters seed {args.seed}, "
+        f"as_of in {args.as_of_chance:.0%}): "
+        f"{len(times)} requests, "
         f"{len(times) / elapsed:.1f} requests/s, p50 {statistics.median(times) if times else float('nan'):.0f} ms, "
         f"p95 {p95:.0f} ms, p99 {percentile(times, 0.99) if times else float('nan'):.0f} ms, "
         f"max {max(times, default=float('nan')):.0f} ms, cache hits {hits / max(1, len(log)):.0%}, "
