@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
 
 PAGES = {
     "/cycle": "#cycle-plans-table .ag-row",
@@ -46,6 +47,9 @@ def test_cdib003_delay_rows_link_to_commitment_pages(browser_app, assert_console
     link = browser_app.wait_for_element("#delays-commitments-table .agGrid-Markdown a", timeout=20)
     ogp_id = link.text.strip()
     assert link.get_attribute("href").endswith(f"/commitments/{ogp_id}?region=Americas")
+    # The tiles above push the list to the bottom of the window: scroll to the link first, as a person would.
+    browser_app.driver.execute_script("window.scrollBy(0, 300)")
+    WebDriverWait(browser_app.driver, 10).until(lambda d: link.rect["y"] - d.execute_script("return scrollY") < 700)
     link.click()
     browser_app.wait_for_text_to_equal(".breadcrumb-item.active", ogp_id, timeout=20)
     assert browser_app.driver.current_url.endswith(f"/commitments/{ogp_id}?region=Americas")

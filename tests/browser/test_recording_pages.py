@@ -93,11 +93,11 @@ def test_recb001_support_records_a_report_that_appears_and_persists(browser_app,
     assert "sofia" in browser_app.find_element(HISTORY).text
     assert "added a progress report" in browser_app.find_element("#commitment-audit").text
     assert browser_app.find_element("#record-progress-note").get_attribute("value") == ""  # the form was reset
-    # The delay status reflects the new report: the status card's reason names it (the sample commitment ended in
-    # 2014, so the reason reads "Ended ... and is not complete: reported Substantial on <today>") and the
-    # latest-by-source card shows it under its source (the form's first source, the government self-report).
+    # The delay status reflects the new report: the status card's reason names it (the sample commitment's plan
+    # ended in 2014, so it is closed and the reason reads "Plan ended ...; final completion Substantial on
+    # <today>") and the latest-by-source card shows it under its source (the form's first source, the government).
     saved_on = format_day(dt.date.today())
-    browser_app.wait_for_contains_text(DELAY, f"reported Substantial on {saved_on}", timeout=15)
+    browser_app.wait_for_contains_text(DELAY, f"final completion Substantial on {saved_on}", timeout=15)
     assert _latest_by_source(browser_app)["Government self-report"] == ("Substantial", saved_on)
 
     _click(browser_app, "#nav-commitments")
@@ -106,7 +106,7 @@ def test_recb001_support_records_a_report_that_appears_and_persists(browser_app,
     browser_app.wait_for_contains_text(HISTORY, note, timeout=15)
     browser_app.wait_for_page(f"{browser_app.server_url}{page}")  # a full reload reads the database again
     browser_app.wait_for_contains_text(HISTORY, note, timeout=15)
-    browser_app.wait_for_contains_text(DELAY, f"reported Substantial on {saved_on}", timeout=15)
+    browser_app.wait_for_contains_text(DELAY, f"final completion Substantial on {saved_on}", timeout=15)
     assert _latest_by_source(browser_app)["Government self-report"] == ("Substantial", saved_on)
     assert_console_clean()
 
