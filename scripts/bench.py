@@ -70,6 +70,7 @@ RANDOM_ROUTES = (
     "/irm",
     GRID,
 )
+ERROR_MARKERS = (b"db-error", b"internal error")  # the banners a failed render returns (with status 200)
 ACCEPT_ENCODING = "gzip, deflate, br, zstd"  # what Chromium sends: the server compresses as for a browser
 TARGET_P95, TARGET_P95_X8, TARGET_FLOOR_RATIO, TARGET_GROWTH = 150, 400, 3, 3
 
@@ -397,19 +398,24 @@ class _TimedCursor:
         return self._timed(self._cursor.__next__)
 
 
+def app_context(url: str):
+    """(the AppContext callbacks receive, with today fixed at BENCH_TODAY; the database's member codes)."""
+    from dashboard.settings import Settings
+    from dashboard.web.context import AppContext
+    from data_access.db import get_engine
+    from data_access.queries import member_codes
+
+    engine = get_engine(url)
+    return AppContext(engine, Settings(database_url=url, today=BENCH_TODAY)), set(member_codes(engine))
+
+
 class Floors:
     """In-process floor of a callback: its queries run to completion with every row fetched (QueryClock)
     plus encoding its figures as plain JSON; best of `repeat` runs, so caches are as warm as the server's."""
 
     def __init__(self, url: str):
-        from dashboard.settings import Settings
-        from dashboard.web.context import AppContext
-        from data_access.db import get_engine
-        from data_access.queries import member_codes
-
-        self.engine = get_engine(url)
-        self.ctx = AppContext(self.engine, Settings(database_url=url, today=BENCH_TODAY))
-        self.members = set(member_codes(self.engine))
+        self.ctx, self.members = app_context(url)
+        self.engine = self.ctx.engine
         self.clock = QueryClock(self.engine)
 
     def __enter__(self) -> Floors:
@@ -622,11 +628,20 @@ def measure_random(base: str, cases: list[RandomCase], clients: int) -> dict[str
     stats = {}
     for _ in range(2):  # warm each worker's first render with a request of no filter
         post(endpoint, cases[0].single[0].body)
+    failed = []
+
+    def timed(request: Case) -> tuple[float, bool]:
+        ms, hit, payload = fetch(endpoint, request.body)
+        if any(marker in payload for marker in ERROR_MARKERS):
+            failed.append(request.name)
+        return ms, hit
+
     for case in cases:
-        single = [fetch(endpoint, request.body)[:2] for request in case.single]
+        failed.clear()
+        single = [timed(request) for request in case.single]
         started = time.perf_counter()
         with cf.ThreadPoolExecutor(clients) as pool:
-            concurrent = list(pool.map(lambda request: fetch(endpoint, request.body)[:2], case.concurrent))
+            concurrent = list(pool.map(timed, case.concurrent))
         rps = len(concurrent) / (time.perf_counter() - started)
         every = single + concurrent
         replays = [ms for (ms, _), request in zip(single, case.single, strict=True) if "as_of=" in request.search]
@@ -638,6 +653,7 @@ def measure_random(base: str, cases: list[RandomCase], clients: int) -> dict[str
             "hits": sum(hit for _, hit in every) / len(every),
             "replays": len(replays),
             "replay_p50": statistics.median(replays) if replays else float("nan"),
+            "errors": len(failed),
         }
     return stats
 
@@ -687,6 +703,41 @@ def run_scale(scale: int, args) -> tuple[list[Case], list[RandomCase], dict]:
             "load": os.getloadavg(),
         },
     )
+
+
+def profile(url: str, routes: list[str], repeat: int, top: int) -> str:
+    """cProfile of each route's router render in-process (cold: no view cache), after one warm-up render:
+    the `top` functions by cumulative time, in ms per render."""
+    import cProfile
+    import io
+    import pstats
+
+    from dashboard.pages import ROUTER
+
+    ctx, members = app_context(url)
+    out = io.StringIO()
+    for route in routes:
+        path, _, search = route.partition("?")
+        filters, _ = parse_filters(search, known_members=members)
+        ROUTER.render(ctx, path, filters)
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.enable()
+        for _ in range(repeat):
+            ROUTER.render(ctx, path, filters)
+        profiler.disable()
+        wall = (time.perf_counter() - started) * 1000 / repeat
+        stats = pstats.Stats(profiler)
+        rows = sorted(stats.stats.items(), key=lambda item: item[1][3], reverse=True)  # type: ignore[attr-defined]
+        out.write(f"\n### {route}: {wall:.0f} ms per render under cProfile ({repeat} renders)\n\n")
+        out.write("| cumulative ms | own ms | calls | function |\n|---|---|---|---|\n")
+        for (file, line, name), (_cc, calls, own, cumulative, _callers) in rows[:top]:
+            where = file.replace(str(ROOT) + "/", "").split("site-packages/")[-1]
+            out.write(
+                f"| {cumulative * 1000 / repeat:.1f} | {own * 1000 / repeat:.1f} | {calls // repeat} | "
+                f"`{where}:{line}({name})` |\n"
+            )
+    return out.getvalue()
 
 
 def machine() -> str:
@@ -758,8 +809,9 @@ def random_table(results: dict, args) -> list[str]:
         "that day are computed on first use), with their cold p50.",
         "",
         "| scale | callback | cold p50 | cold p95 | cold p95 x8 | cold req/s x8 | floor p50 | cold p50 / floor "
-        "| cached p50 | cached p95 | cached hit rate | replays (cold p50) | scale-10 targets missed |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| cached p50 | cached p95 | cached hit rate | replays (cold p50) | error banners cold/cached "
+        "| scale-10 targets missed |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for scale, (_cases, randoms, _extra) in results.items():
         for case in randoms:
@@ -772,7 +824,8 @@ def random_table(results: dict, args) -> list[str]:
             lines.append(
                 f"| {scale} | {case.name} | {cold['p50']:.0f} | {cold['p95']:.0f} | {cold['p95c']:.0f} | "
                 f"{cold['rps']:.1f} | {floor:.1f} | {f'{ratio:.1f}' if ratio else 'n/a'} | {cached['p50']:.0f} | "
-                f"{cached['p95']:.0f} | {cached['hits']:.0%} | {replays} | {verdict} |"
+                f"{cached['p95']:.0f} | {cached['hits']:.0%} | {replays} | {cold['errors']}/{cached['errors']} | "
+                f"{verdict} |"
             )
     return lines
 
@@ -811,11 +864,28 @@ def main() -> None:
     parser.add_argument("--no-browser", dest="browser", action="store_false")
     parser.add_argument("--server-log", default=None, help="append gunicorn's error log (stderr) to this file")
     parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
+    parser.add_argument(
+        "--profile",
+        default=None,
+        metavar="ROUTES",
+        help="instead of timing: cProfile these comma-separated URLs (path?query) rendered in-process per scale",
+    )
+    parser.add_argument("--profile-repeat", type=int, default=5)
+    parser.add_argument("--profile-top", type=int, default=30)
     args = parser.parse_args()
     if not args.fixed and not args.random_filters:
         parser.error("--no-fixed needs --random-filters N")
 
     scales = [int(s) for s in args.scales.split(",")]
+    if args.profile:
+        for scale in scales:
+            url = args.database_url.format(scale=scale) if args.database_url else None
+            url = url or f"sqlite:///{ROOT / 'bench' / 'data' / f'scale{scale}.sqlite'}"
+            (ROOT / "bench" / "data").mkdir(parents=True, exist_ok=True)
+            seed(url, scale)
+            print(f"## Profile, scale {scale} (load average {'/'.join(f'{x:.2f}' for x in os.getloadavg())})")
+            print(profile(url, args.profile.split(","), args.profile_repeat, args.profile_top))
+        return
     started_load = os.getloadavg()
     results = {}
     for scale in scales:

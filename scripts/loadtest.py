@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from scripts.bench import (  # noqa: E402
     BENCH_TODAY,
+    ERROR_MARKERS,
     GRID,
     RANDOM_ROUTES,
     choices,
@@ -48,7 +49,6 @@ def load_text(load: tuple[float, float, float] | None = None) -> str:
 
 
 PAGE_ROUTES = tuple(route for route in RANDOM_ROUTES if route != GRID)
-ERROR_MARKERS = (b"db-error", b"internal error")
 
 
 def user(base: str, deps: tuple[dict, dict], options, deadline: float, rng: random.Random, log: list) -> None:
