@@ -25,7 +25,7 @@ from layouts.components import (
     markdown_link,
     page_header,
 )
-from layouts.figures import base_layout, empty_figure
+from layouts.figures import base_layout, empty_figure, figure
 
 COUNTRIES_MAP = "countries-map"
 COUNTRIES_TABLE = "countries-table"
@@ -215,6 +215,9 @@ def member_message(title: str, message: str, hint: str) -> html.Div:
     )
 
 
+HOVER_PLAN = "<b>%{y}</b><br>%{customdata[1]} – %{customdata[2]}<br>%{customdata[3]}<extra></extra>"
+
+
 def plan_timeline_figure(plans: pd.DataFrame, *, today: dt.date) -> go.Figure:
     """Each action plan as a bar from its start to its end, coloured by its share with high completion.
 
@@ -245,14 +248,14 @@ def plan_timeline_figure(plans: pd.DataFrame, *, today: dt.date) -> go.Figure:
             strict=True,
         )
     )
-    fig = go.Figure()
     assessed = share.notna().to_numpy()
+    traces = []
     for mask, name, marker in (
         (
             assessed,
             "Share with high completion",
             {
-                "color": share[assessed],
+                "color": share[assessed].tolist(),
                 "colorscale": SHARE_COLORSCALE,
                 "cmin": 0,
                 "cmax": 100,
@@ -267,38 +270,54 @@ def plan_timeline_figure(plans: pd.DataFrame, *, today: dt.date) -> go.Figure:
     ):
         if not mask.any():
             continue
-        fig.add_bar(
-            y=data["action_plan"][mask],
-            x=span[mask],
-            base=start[mask].dt.strftime("%Y-%m-%d"),
-            orientation="h",
-            name=name,
-            marker=marker,
-            text=[t for t, m in zip(label, mask, strict=True) if m],
-            textposition="inside",
-            insidetextanchor="middle",
-            customdata=[c for c, m in zip(customdata, mask, strict=True) if m],
-            hovertemplate="<b>%{y}</b><br>%{customdata[1]} – %{customdata[2]}<br>%{customdata[3]}<extra></extra>",
-            showlegend=name == "Not yet assessed",
+        traces.append(
+            {
+                "type": "bar",
+                "y": data["action_plan"][mask].tolist(),
+                "x": span[mask].tolist(),
+                "base": start[mask].dt.strftime("%Y-%m-%d").tolist(),
+                "orientation": "h",
+                "name": name,
+                "marker": marker,
+                "text": [t for t, m in zip(label, mask, strict=True) if m],
+                "textposition": "inside",
+                "insidetextanchor": "middle",
+                "customdata": [c for c, m in zip(customdata, mask, strict=True) if m],
+                "hovertemplate": HOVER_PLAN,
+                "showlegend": name == "Not yet assessed",
+            }
         )
-    fig.add_vline(x=today.isoformat(), line={"color": "#D55E00", "dash": "dash", "width": 2})
-    fig.add_annotation(
-        x=today.isoformat(),
-        y=1.0,
-        yref="paper",
-        text="Today",
-        showarrow=False,
-        yanchor="bottom",
-        font={"color": "#D55E00"},
-    )
-    fig.update_xaxes(type="date", title="Implementation period", showgrid=True, gridcolor="#eee")
     # Oldest plan on top, so the chart reads like a calendar.
     order = list(data.sort_values("start_date")["action_plan"])
-    fig.update_yaxes(title=None, automargin=True, type="category", categoryorder="array", categoryarray=order[::-1])
-    fig.update_layout(barmode="overlay", uniformtext={"minsize": 11, "mode": "hide"})
-    base_layout(fig, height=max(240, 80 + 34 * len(data)))
-    fig.update_layout(margin={"t": 40})
-    return fig
+    today_line = {"type": "line", "x0": today.isoformat(), "x1": today.isoformat(), "y0": 0, "y1": 1}
+    layout = {
+        "shapes": [
+            {**today_line, "xref": "x", "yref": "paper", "line": {"color": "#D55E00", "dash": "dash", "width": 2}}
+        ],
+        "annotations": [
+            {
+                "x": today.isoformat(),
+                "y": 1.0,
+                "yref": "paper",
+                "text": "Today",
+                "showarrow": False,
+                "yanchor": "bottom",
+                "font": {"color": "#D55E00"},
+            }
+        ],
+        "xaxis": {"type": "date", "title": {"text": "Implementation period"}, "showgrid": True, "gridcolor": "#eee"},
+        "yaxis": {
+            "title": None,
+            "automargin": True,
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": order[::-1],
+        },
+        "barmode": "overlay",
+        "uniformtext": {"minsize": 11, "mode": "hide"},
+        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+    }
+    return figure(traces, layout, height=max(240, 80 + 34 * len(data)))
 
 
 def area_bar_figure(areas: pd.DataFrame, *, names: dict[str, str], hrefs: dict[str, str]) -> go.Figure:
@@ -310,24 +329,24 @@ def area_bar_figure(areas: pd.DataFrame, *, names: dict[str, str], hrefs: dict[s
         return empty_figure("No commitment of this member carries a policy-area tag.", height=260)
     data = areas.sort_values(["commitments", "policy_area"], ascending=[True, False])
     labels = [names.get(s, s) for s in data["policy_area"]]
-    fig = go.Figure(
-        go.Bar(
-            y=labels,
-            x=data["commitments"],
-            orientation="h",
-            marker_color="#0072B2",
-            text=data["commitments"],
-            textposition="outside",
-            name="Commitments",
-            customdata=[[hrefs.get(s)] for s in data["policy_area"]],
-            hovertemplate="%{y}: %{x} commitments<extra></extra>",
-        )
-    )
-    fig.update_xaxes(title="Commitments (one can carry several areas)", rangemode="tozero")
-    fig.update_yaxes(title=None, automargin=True)
-    base_layout(fig, height=max(240, 60 + 28 * len(data)))
-    fig.update_layout(showlegend=False)
-    return fig
+    bar = {
+        "type": "bar",
+        "y": labels,
+        "x": data["commitments"].tolist(),
+        "orientation": "h",
+        "marker": {"color": "#0072B2"},
+        "text": data["commitments"].tolist(),
+        "textposition": "outside",
+        "name": "Commitments",
+        "customdata": [[hrefs.get(s)] for s in data["policy_area"]],
+        "hovertemplate": "%{y}: %{x} commitments<extra></extra>",
+    }
+    layout = {
+        "xaxis": {"title": {"text": "Commitments (one can carry several areas)"}, "rangemode": "tozero"},
+        "yaxis": {"title": None, "automargin": True},
+        "showlegend": False,
+    }
+    return figure([bar], layout, height=max(240, 60 + 28 * len(data)))
 
 
 def member_header(member: dict[str, Any], *, ogp_url: str, internal_links: Sequence[tuple[str, str]]) -> html.Div:

@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.domain.rules import format_day
-from layouts.figures import base_layout, empty_figure
+from layouts.figures import base_layout, empty_figure, figure
 
 SCHEDULE_COLORS: dict[str, str] = {
     "on schedule": "#0072B2",
@@ -77,47 +77,60 @@ def cycle_timeline(plans: pd.DataFrame, *, as_of: dt.date, hrefs: list[str] | No
     data["href"] = hrefs if hrefs is not None else [None] * len(data)
     data["text"] = [_bar_text(row) for row in data.itertuples(index=False)]
     order = list(reversed(data["label"]))  # first plan at the top
-    fig = go.Figure()
+    traces: list[dict] = []
     for schedule in SCHEDULE_COLORS:
         part = data[data["schedule"] == schedule]
         if part.empty:
             continue
         starts = [d.isoformat() for d in part["start_date"]]
         lengths = [((e - s).days + 1) * MS_PER_DAY for s, e in zip(part["start_date"], part["end_date"], strict=True)]
-        fig.add_bar(
-            y=part["label"],
-            x=lengths,
-            base=starts,
-            orientation="h",
-            name=SCHEDULE_LABELS[schedule],
-            marker=schedule_marker(schedule),
-            textposition="none",
-            customdata=list(zip(part["href"], part["position"], part["text"], strict=True)),
-            hovertemplate=(
-                f"%{{y}}<br>{SCHEDULE_LABELS[schedule]}<br>%{{customdata[2]}}"
-                "<br>Click to open the member<extra></extra>"
-            ),
+        traces.append(
+            {
+                "type": "bar",
+                "y": part["label"].tolist(),
+                "x": lengths,
+                "base": starts,
+                "orientation": "h",
+                "name": SCHEDULE_LABELS[schedule],
+                "marker": schedule_marker(schedule),
+                "textposition": "none",
+                "customdata": list(zip(part["href"], part["position"], part["text"], strict=True)),
+                "hovertemplate": (
+                    f"%{{y}}<br>{SCHEDULE_LABELS[schedule]}<br>%{{customdata[2]}}"
+                    "<br>Click to open the member<extra></extra>"
+                ),
+            }
         )
-    fig.add_scatter(
-        y=data["label"],
-        x=[d.isoformat() for d in data["midterm"]],
-        mode="markers",
-        name="Mid-term",
-        marker={"symbol": "diamond", "size": 11, "color": MIDTERM_COLOR, "line": {"color": "white", "width": 1}},
-        customdata=list(zip(data["href"], [format_day(d) for d in data["midterm"]], strict=True)),
-        hovertemplate="%{y}<br>Mid-term: %{customdata[1]}<extra></extra>",
+    traces.append(
+        {
+            "type": "scatter",
+            "y": data["label"].tolist(),
+            "x": [d.isoformat() for d in data["midterm"]],
+            "mode": "markers",
+            "name": "Mid-term",
+            "marker": {
+                "symbol": "diamond",
+                "size": 11,
+                "color": MIDTERM_COLOR,
+                "line": {"color": "white", "width": 1},
+            },
+            "customdata": list(zip(data["href"], [format_day(d) for d in data["midterm"]], strict=True)),
+            "hovertemplate": "%{y}<br>Mid-term: %{customdata[1]}<extra></extra>",
+        }
     )
     # A dashed line on the date shown, drawn as a trace so it has a legend entry.
-    fig.add_scatter(
-        x=[as_of.isoformat(), as_of.isoformat()],
-        y=[order[-1], order[0]],
-        mode="lines",
-        name=f"As of {format_day(as_of)}",
-        line={"color": TODAY_COLOR, "width": 2, "dash": "dash"},
-        hoverinfo="skip",
+    traces.append(
+        {
+            "type": "scatter",
+            "x": [as_of.isoformat(), as_of.isoformat()],
+            "y": [order[-1], order[0]],
+            "mode": "lines",
+            "name": f"As of {format_day(as_of)}",
+            "line": {"color": TODAY_COLOR, "width": 2, "dash": "dash"},
+            "hoverinfo": "skip",
+        }
     )
-    # The status column: one annotation per plan, left-aligned just right of the plot area (set in one go:
-    # adding annotations one by one costs quadratic time in plotly).
+    # The status column: one annotation per plan, left-aligned just right of the plot area.
     status_column = [
         {
             "x": 1,
@@ -133,38 +146,39 @@ def cycle_timeline(plans: pd.DataFrame, *, as_of: dt.date, hrefs: list[str] | No
         }
         for label, text in zip(data["label"], data["text"], strict=True)
     ]
-    fig.update_layout(barmode="overlay", bargap=0.25, annotations=status_column)
-    fig.update_yaxes(
-        categoryorder="array",
-        categoryarray=order,
-        range=[-0.6, len(order) - 0.4],
-        title=None,
-        automargin=True,
-        tickfont={"size": 12},
-        fixedrange=True,
-    )
-    fig.update_xaxes(
-        type="date",
-        range=_date_range(data, as_of),
-        showticklabels=False,
-        ticks="",
-        showgrid=True,
-        gridcolor="#e5e5e5",
-        title=None,
-        fixedrange=True,
-    )
-    fig = base_layout(fig, height=2 * TIMELINE_PAD + ROW_HEIGHT * len(data))
-    # The page shows the legend above the chart (it stays visible while the chart scrolls).
-    fig.update_layout(
-        showlegend=False,
-        margin={
+    layout = {
+        "barmode": "overlay",
+        "bargap": 0.25,
+        "annotations": status_column,
+        "yaxis": {
+            "categoryorder": "array",
+            "categoryarray": order,
+            "range": [-0.6, len(order) - 0.4],
+            "title": None,
+            "automargin": True,
+            "tickfont": {"size": 12},
+            "fixedrange": True,
+        },
+        "xaxis": {
+            "type": "date",
+            "range": _date_range(data, as_of),
+            "showticklabels": False,
+            "ticks": "",
+            "showgrid": True,
+            "gridcolor": "#e5e5e5",
+            "title": None,
+            "fixedrange": True,
+        },
+        # The page shows the legend above the chart (it stays visible while the chart scrolls).
+        "showlegend": False,
+        "margin": {
             "l": _text_px(data["label"]),
             "r": _text_px([*data["text"], STATUS_HEADING]),
             "t": TIMELINE_PAD,
             "b": TIMELINE_PAD,
         },
-    )
-    return fig
+    }
+    return figure(traces, layout, height=2 * TIMELINE_PAD + ROW_HEIGHT * len(data))
 
 
 def timeline_axis(timeline: go.Figure, *, as_of: dt.date) -> go.Figure | None:

@@ -26,6 +26,18 @@ def base_layout(fig: go.Figure, *, title: str | None = None, height: int = 360) 
     return fig
 
 
+def figure(traces: list[dict], layout: dict | None = None, *, title: str | None = None, height: int = 360) -> go.Figure:
+    """A figure built in one go from plain trace and layout dicts, with the shared look of base_layout.
+
+    One validated construction instead of a call per trace and per axis: several times faster on every page.
+    `layout` keys override the shared ones (a margin given here replaces the shared margin).
+    """
+    shared: dict = {"height": height, "margin": {"l": 10, "r": 10, "t": 50 if title else 30, "b": 10}}
+    if title:
+        shared["title"] = {"text": title, "x": 0, "font": {"size": 16}}
+    return go.Figure(data=traces, layout={**shared, **(layout or {})})
+
+
 def empty_figure(message: str, *, height: int = 300) -> go.Figure:
     """A blank figure that says why it is blank."""
     return go.Figure(
@@ -61,28 +73,33 @@ def completion_stack(
     table = data.pivot_table(index=group, columns="completion", values="commitments", aggfunc="sum", fill_value=0)
     totals = table.sum(axis=1)
     order = totals.sort_values().index
-    fig = go.Figure()
+    names = [(labels or {}).get(g, str(g)) for g in order]
+    traces = []
     for level in COMPLETION_ORDER:
         if level not in table.columns:
             continue
         values = table.loc[order, level]
         shares = values / totals.loc[order] * 100
-        names = [(labels or {}).get(g, str(g)) for g in order]
         links = [_with_completion((href or {}).get(g), level) for g in order]
-        fig.add_bar(
-            y=names,
-            x=shares if percent else values,
-            name=level,
-            orientation="h",
-            marker_color=COMPLETION_COLORS[level],
-            customdata=list(zip(links, values, strict=True)),
-            hovertemplate="%{y}<br>" + level + ": %{customdata[1]} commitments (%{x:.0f}%)<extra></extra>",
+        traces.append(
+            {
+                "type": "bar",
+                "y": names,
+                "x": list(shares if percent else values),
+                "name": level,
+                "orientation": "h",
+                "marker": {"color": COMPLETION_COLORS[level]},
+                "customdata": list(zip(links, values.tolist(), strict=True)),
+                "hovertemplate": "%{y}<br>" + level + ": %{customdata[1]} commitments (%{x:.0f}%)<extra></extra>",
+            }
         )
-    fig.update_layout(barmode="stack")
     # No axis title: the ticks say "%" and the legend sits below the plot where a title would collide.
-    fig.update_xaxes(title=None, ticksuffix="%" if percent else "", range=[0, 100] if percent else None)
-    fig.update_yaxes(title=None, automargin=True)
-    return base_layout(fig, title=title, height=max(260, 60 + 28 * len(order)))
+    layout = {
+        "barmode": "stack",
+        "xaxis": {"title": None, "ticksuffix": "%" if percent else "", "range": [0, 100] if percent else None},
+        "yaxis": {"title": None, "automargin": True},
+    }
+    return figure(traces, layout, title=title, height=max(260, 60 + 28 * len(order)))
 
 
 def _with_completion(link: str | None, level: str) -> str | None:
@@ -104,26 +121,30 @@ def cycle_trend_figure(trend: pd.DataFrame, *, href: str = "/commitments", title
     data["ambitious_share"] = _share(data["ambitious"], data["ambition_rated"])
     data["starred_share"] = _share(data["starred"], data["star_rated"])
     links = [f"{href}{'&' if '?' in href else '?'}cycle={int(c)}" for c in data["cycle"]]
-    fig = go.Figure()
     series = (
         ("high_share", "High completion (of assessed)", "#0072B2", "circle", "assessed"),
         ("ambitious_share", "High ambition (of rated)", "#E69F00", "square", "ambition_rated"),
         ("starred_share", "Starred (of star-rated)", "#009E73", "diamond", "star_rated"),
     )
-    for column, name, color, symbol, base in series:
-        fig.add_scatter(
-            x=data["cycle"],
-            y=data[column],
-            name=name,
-            mode="lines+markers",
-            line={"color": color, "width": 3},
-            marker={"symbol": symbol, "size": 10},
-            customdata=list(zip(links, data[base], strict=True)),
-            hovertemplate="Cycle %{x}<br>" + name + ": %{y:.0f}% of %{customdata[1]}<extra></extra>",
-        )
-    fig.update_xaxes(title=None, dtick=1)  # the card title names the axis: cycles by year of submission
-    fig.update_yaxes(title="Share of commitments (%)", rangemode="tozero", ticksuffix="%")
-    return base_layout(fig, title=title)
+    traces = [
+        {
+            "type": "scatter",
+            "x": data["cycle"].tolist(),
+            "y": data[column].tolist(),
+            "name": name,
+            "mode": "lines+markers",
+            "line": {"color": color, "width": 3},
+            "marker": {"symbol": symbol, "size": 10},
+            "customdata": list(zip(links, data[base].tolist(), strict=True)),
+            "hovertemplate": "Cycle %{x}<br>" + name + ": %{y:.0f}% of %{customdata[1]}<extra></extra>",
+        }
+        for column, name, color, symbol, base in series
+    ]
+    layout = {
+        "xaxis": {"title": None, "dtick": 1},  # the card title names the axis: cycles by year of submission
+        "yaxis": {"title": {"text": "Share of commitments (%)"}, "rangemode": "tozero", "ticksuffix": "%"},
+    }
+    return figure(traces, layout, title=title)
 
 
 def _share(part: pd.Series, whole: pd.Series) -> pd.Series:

@@ -33,10 +33,13 @@ CHROME_ARGUMENTS = [
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test under tests/browser with `browser` (so `-m "not browser"` skips them all)."""
+    """Mark every test under tests/browser with `browser` (so `-m "not browser"` skips them all), and put them
+    in one xdist group: under `--dist loadgroup` one worker runs them one after another (one Chromium and one
+    server port at a time) while the other workers run everything else."""
     for item in items:
         if item.path.is_relative_to(HERE):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 def pytest_setup_options():
