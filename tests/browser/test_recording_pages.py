@@ -44,12 +44,12 @@ def _sign_in(dash_duo, username: str, next_path: str) -> None:
     dash_duo.wait_for_element("#username").send_keys(username)
     dash_duo.find_element("#password").send_keys(PASSWORD)
     dash_duo.find_element("#login-submit").click()
-    dash_duo.wait_for_contains_text("#account-name", username, timeout=15)
+    dash_duo.wait_for_contains_text("#account-name", username, timeout=30)
 
 
 def _click(dash_duo, selector: str) -> None:
     """Click an element below the fold (Bootstrap's smooth scrolling would move it while Selenium clicks)."""
-    element = dash_duo.wait_for_element(selector, timeout=15)
+    element = dash_duo.wait_for_element(selector, timeout=30)
     dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element)
     element.click()
 
@@ -67,7 +67,7 @@ def _latest_by_source(dash_duo) -> dict[str, tuple[str, str]]:
 
 
 def _fill_report(dash_duo, completion: str, note: str, evidence: str = "") -> None:
-    Select(dash_duo.wait_for_element("#record-progress-completion", timeout=15)).select_by_value(completion)
+    Select(dash_duo.wait_for_element("#record-progress-completion", timeout=30)).select_by_value(completion)
     dash_duo.find_element("#record-progress-note").send_keys(note)
     if evidence:
         dash_duo.find_element("#record-progress-evidence").send_keys(evidence)
@@ -78,7 +78,7 @@ def test_recb001_support_records_a_report_that_appears_and_persists(browser_app,
     create_user(get_engine(sample_db_url), username="sofia", password=PASSWORD, role="support", members=[member])
     page = f"/commitments/{ogp_id}"
     _sign_in(browser_app, "sofia", page)
-    browser_app.wait_for_element(SAVE, timeout=15)
+    browser_app.wait_for_element(SAVE, timeout=30)
     choices = Select(browser_app.find_element("#record-progress-source")).options
     sources = [o.get_attribute("value") for o in choices if o.get_attribute("value")]  # "" is the placeholder
     assert sources == ["government", "civil_society", "support_unit"]
@@ -87,8 +87,8 @@ def test_recb001_support_records_a_report_that_appears_and_persists(browser_app,
     _fill_report(browser_app, "Substantial", note, "https://example.org/portal")
     _click(browser_app, SAVE)
 
-    browser_app.wait_for_contains_text(".record-saved", "Progress report saved: Substantial", timeout=15)
-    browser_app.wait_for_contains_text(HISTORY, note, timeout=15)
+    browser_app.wait_for_contains_text(".record-saved", "Progress report saved: Substantial", timeout=30)
+    browser_app.wait_for_contains_text(HISTORY, note, timeout=30)
     assert len(browser_app.find_elements(f"{HISTORY} tbody tr")) == reports + 1
     assert "sofia" in browser_app.find_element(HISTORY).text
     assert "added a progress report" in browser_app.find_element("#commitment-audit").text
@@ -97,16 +97,16 @@ def test_recb001_support_records_a_report_that_appears_and_persists(browser_app,
     # ended in 2014, so it is closed and the reason reads "Plan ended ...; final completion Substantial on
     # <today>") and the latest-by-source card shows it under its source (the form's first source, the government).
     saved_on = format_day(dt.date.today())
-    browser_app.wait_for_contains_text(DELAY, f"final completion Substantial on {saved_on}", timeout=15)
+    browser_app.wait_for_contains_text(DELAY, f"final completion Substantial on {saved_on}", timeout=30)
     assert _latest_by_source(browser_app)["Government self-report"] == ("Substantial", saved_on)
 
     _click(browser_app, "#nav-commitments")
-    browser_app.wait_for_element("#commitments-count", timeout=15)
+    browser_app.wait_for_element("#commitments-count", timeout=30)
     browser_app.driver.back()
-    browser_app.wait_for_contains_text(HISTORY, note, timeout=15)
+    browser_app.wait_for_contains_text(HISTORY, note, timeout=30)
     browser_app.wait_for_page(f"{browser_app.server_url}{page}")  # a full reload reads the database again
-    browser_app.wait_for_contains_text(HISTORY, note, timeout=15)
-    browser_app.wait_for_contains_text(DELAY, f"final completion Substantial on {saved_on}", timeout=15)
+    browser_app.wait_for_contains_text(HISTORY, note, timeout=30)
+    browser_app.wait_for_contains_text(DELAY, f"final completion Substantial on {saved_on}", timeout=30)
     assert _latest_by_source(browser_app)["Government self-report"] == ("Substantial", saved_on)
     assert_console_clean()
 
@@ -133,24 +133,24 @@ def test_recb003_a_stale_page_gets_a_conflict_then_saves_after_reload(browser_ap
     create_user(engine, username="sofia", password=PASSWORD, role="support", members=[member])
     create_user(engine, username="ines", password=PASSWORD, role="irm")
     _sign_in(browser_app, "sofia", f"/commitments/{ogp_id}")
-    browser_app.wait_for_element(SAVE, timeout=15)
+    browser_app.wait_for_element(SAVE, timeout=30)
     with engine.connect() as conn:
         version = conn.scalar(select(Commitment.version).where(Commitment.ogp_id == ogp_id))
     add_delay_note(engine, load_actor(engine, "ines"), ogp_id=ogp_id, expected_version=version, note="Law delayed")
 
     _fill_report(browser_app, "Complete", "Written on a stale page")
     _click(browser_app, SAVE)
-    browser_app.wait_for_contains_text(".record-conflict", "changed after you opened it", timeout=15)
+    browser_app.wait_for_contains_text(".record-conflict", "changed after you opened it", timeout=30)
     warning = browser_app.find_element(".record-conflict").text
     assert "ines" in warning and "Delay note" in warning and "Law delayed" in warning
     assert len(browser_app.find_elements(f"{HISTORY} tbody tr")) == reports  # nothing was overwritten
 
     _click(browser_app, "#record-reload")
-    browser_app.wait_for_contains_text(".record-reloaded", "Reloaded", timeout=15)
-    browser_app.wait_for_contains_text("#commitment-delay-notes", "Law delayed", timeout=15)
+    browser_app.wait_for_contains_text(".record-reloaded", "Reloaded", timeout=30)
+    browser_app.wait_for_contains_text("#commitment-delay-notes", "Law delayed", timeout=30)
     assert browser_app.find_element("#record-progress-note").get_attribute("value") == "Written on a stale page"
     _click(browser_app, SAVE)
-    browser_app.wait_for_contains_text(HISTORY, "Written on a stale page", timeout=15)
+    browser_app.wait_for_contains_text(HISTORY, "Written on a stale page", timeout=30)
     assert_console_clean()
 
 
@@ -158,7 +158,7 @@ def test_recb004_a_signed_in_viewer_sees_no_form(browser_app, sample_db_url, ass
     ogp_id, _member, _reports = _commitment(sample_db_url)
     create_user(get_engine(sample_db_url), username="vera", password=PASSWORD, role="viewer")
     _sign_in(browser_app, "vera", f"/commitments/{ogp_id}")
-    browser_app.wait_for_contains_text("#record-note", "Sign in as support or IRM staff to record progress", timeout=15)
+    browser_app.wait_for_contains_text("#record-note", "Sign in as support or IRM staff to record progress", timeout=30)
     assert not browser_app.find_elements(SAVE)
     assert not browser_app.find_elements("#record-delay-note-save")
     assert browser_app.find_element("#commitment-audit").is_displayed()
