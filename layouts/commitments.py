@@ -200,13 +200,19 @@ def not_found(ogp_id: str) -> html.Div:
 
 
 def _date_text(parsed: dt.date | None, raw: str | None) -> list[Any]:
-    """A parsed date with the text as written in OGP's sheet beside it when they differ."""
-    shown = format_day(parsed) if parsed else "Not readable"
-    parts: list[Any] = [shown]
-    if raw and raw.strip() and raw.strip() != (parsed.isoformat() if parsed else None):
-        parts.append(html.Span(f" (written: “{raw.strip()}”)", className="text-muted small"))
-    elif not raw and not parsed:
-        parts = ["Not given"]
+    """A parsed date with the text as written in OGP's sheet beside it when they differ.
+
+    OGP's missing-value codes say what they mean ("NA": not applicable) instead of "Not readable", which is kept
+    for text that is not a date (e.g. "Ongoing").
+    """
+    written = (raw or "").strip()
+    if not parsed and written in MISSING_CODES:
+        return [f"{MISSING_CODES[written]} ({written} in OGP's sheet)"]
+    if not parsed and not written:
+        return ["Not given"]
+    parts: list[Any] = [format_day(parsed) if parsed else "Not readable as a date"]
+    if written and written != (parsed.isoformat() if parsed else None):
+        parts.append(html.Span(f" (written: “{written}”)", className="text-muted small"))
     return parts
 
 

@@ -20,3 +20,14 @@ def test_txt002_shares_are_whole_percentages():
     assert share_text(0.375) == "38%"
     assert share_text(1) == "100%"
     assert share_text(None) == MISSING and share_text(np.nan) == MISSING
+
+
+def test_txt003_commitment_dates_say_what_ogp_codes_mean():
+    from layouts.commitments import _date_text
+
+    assert _date_text(None, "NA") == ["Not applicable, or left blank (NA in OGP's sheet)"]
+    assert _date_text(None, "Ongoing")[0] == "Not readable as a date"
+    assert "Ongoing" in _date_text(None, "Ongoing")[1].children
+    assert _date_text(None, None) == ["Not given"]
+    assert _date_text(dt.date(2024, 1, 1), "2024-01-01") == ["1 Jan 2024"]
+    assert _date_text(dt.date(2024, 1, 1), "1/1/2024")[0] == "1 Jan 2024"
