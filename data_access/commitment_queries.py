@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from dashboard.domain.scales import COMPLETION, DELAY_STATUSES, POTENTIAL_FOR_RESULTS, POTENTIAL_IMPACT, Scale
 from data_access.models import ActionPlan, Commitment, CommitmentStatus, Member, Milestone
-from data_access.queries import commitment_scope, ranked_reports
+from data_access.queries import COMMITMENT_IDENTITY, commitment_scope, ranked_reports
 
 ROW_COLUMNS = [
     "commitment_id",  # database id
@@ -90,12 +90,7 @@ def _rows_statement(
 ) -> tuple[Select, Any]:
     latest = ranked_reports(per_source=False, on=on, commitment_ids=ids if rank_ids_only else None)
     stmt = select(
-        Commitment.id,
-        Commitment.ogp_id,
-        Commitment.title,
-        Member.code,
-        Member.name,
-        ActionPlan.ogp_id,
+        *COMMITMENT_IDENTITY,
         Commitment.start_date,
         Commitment.end_date,
         Commitment.completion,

@@ -154,12 +154,7 @@ def no_recent_reports(engine: Engine, *, day: dt.date, days: int, **filters: Any
     )
     latest = aliased(ProgressReport)
     stmt = select(
-        Commitment.id,
-        Commitment.ogp_id,
-        Commitment.title,
-        Member.code,
-        Member.name,
-        ActionPlan.ogp_id,
+        *queries.COMMITMENT_IDENTITY,
         latest.as_of,
         latest.source,
         latest.completion,
@@ -239,12 +234,7 @@ def source_disagreements(engine: Engine, *, day: dt.date, **filters: Any) -> pd.
     ids = [int(p[0]) for p in pairs]
     info_stmt = queries.commitment_scope(
         select(
-            Commitment.id,
-            Commitment.ogp_id,
-            Commitment.title,
-            Member.code,
-            Member.name,
-            ActionPlan.ogp_id,
+            *queries.COMMITMENT_IDENTITY,
             Commitment.completion,
         ),
         {},

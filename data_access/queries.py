@@ -118,6 +118,9 @@ def commitment_scope(stmt: Select[*_Row], filters: dict[str, Any]) -> Select[*_R
     return stmt.where(and_(*conditions)) if conditions else stmt
 
 
+# The columns that name a commitment in every list: database id, OGP id, title, member code and name, plan id.
+COMMITMENT_IDENTITY = (Commitment.id, Commitment.ogp_id, Commitment.title, Member.code, Member.name, ActionPlan.ogp_id)
+
 HIGH_COMPLETION_CASE = case((Commitment.completion.in_(sorted(HIGH_COMPLETION)), 1), else_=0)
 ASSESSED_CASE = case((Commitment.completion.is_not(None), 1), else_=0)
 STARRED_CASE = case((Commitment.starred.is_(True), 1), else_=0)

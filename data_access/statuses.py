@@ -195,12 +195,7 @@ def commitment_rows(
     """
     ensure(engine, day)
     stmt = select(
-        Commitment.id,
-        Commitment.ogp_id,
-        Commitment.title,
-        Member.code,
-        Member.name,
-        ActionPlan.ogp_id,
+        *queries.COMMITMENT_IDENTITY,
         Commitment.start_date,
         Commitment.end_date,
         CommitmentStatus.delay_status,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pandas as pd
 import pytest
@@ -16,33 +15,10 @@ from data_access.db import session_scope
 from data_access.models import ActionPlan, Commitment, Member, ProgressReport
 from layouts import ids
 from layouts.cycle import CYCLE_TIMELINE
+from tests.helpers import first_by_id, text_of
 
 D = dt.date
 TODAY = D(2025, 3, 15)
-
-
-def find(component: Any, component_id: Any) -> Any:
-    """The component with this id anywhere in a Dash tree, or None."""
-    if getattr(component, "id", None) == component_id:
-        return component
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, list | tuple) else [children]:
-        if child is not None and not isinstance(child, str | int | float):
-            found = find(child, component_id)
-            if found is not None:
-                return found
-    return None
-
-
-def text_of(component: Any) -> str:
-    """Every string in a Dash tree, joined (to look for messages)."""
-    if component is None:
-        return ""
-    if isinstance(component, str | int | float):
-        return str(component)
-    children = getattr(component, "children", None)
-    parts = children if isinstance(children, list | tuple) else [children]
-    return " ".join(text_of(c) for c in parts)
 
 
 def _plan(member, ogp_id, year, start, end, submitted, number=1):
@@ -111,7 +87,7 @@ def app_ctx(engine, db_url) -> AppContext:
 
 def timeline_plans(page) -> list[str]:
     """y labels of the timeline's bars, top first."""
-    graph = find(page.children, ids.drill_chart(CYCLE_TIMELINE))
+    graph = first_by_id(page.children, ids.drill_chart(CYCLE_TIMELINE))
     figure = graph.figure
     labels = [label for trace in figure.data if trace.type == "bar" for label in trace.y]
     order = list(figure.layout.yaxis.categoryarray)
@@ -124,7 +100,7 @@ def test_cyc001_timeline_today_lists_delivered_running_plans(app_ctx):
     # Chile's plan was never delivered and Albania's 2021 plan has ended; Brazil's next plan has not started.
     assert timeline_plans(page) == ["Albania · AP_ALB02", "Brazil · AP_BRA01", "Denmark · AP_DNK01"]
     assert page.trail == [("Overview", "/"), ("Cycle", None)]
-    assert find(page.children, "cycle-count-running").children == "3"
+    assert first_by_id(page.children, "cycle-count-running").children == "3"
 
 
 def test_cyc002_expected_versus_reported_progress_by_hand(app_ctx):
@@ -200,7 +176,7 @@ def test_cyc004_plans_due_or_late_today(app_ctx):
     # Albania's current plan has no later plan in the data, but its deadline (31 Aug 2027) is far off.
     assert "AP_ALB02" not in reasons
     page = cycle_page.render_cycle(app_ctx, Filters())
-    assert find(page.children, "cycle-count-submissions").children == "5"
+    assert first_by_id(page.children, "cycle-count-submissions").children == "5"
 
 
 def test_cyc005_replay_of_submissions(app_ctx):
@@ -226,7 +202,7 @@ def test_cyc006_member_filter_applies(app_ctx):
     page = cycle_page.render_cycle(app_ctx, Filters(member=("BRA",)))
 
     assert timeline_plans(page) == ["Brazil · AP_BRA01"]
-    grid = find(page.children, "cycle-plans-table")
+    grid = first_by_id(page.children, "cycle-plans-table")
     assert [row["c0"] for row in grid.rowData] == ["[Brazil](</countries/BRA?member=BRA>)"]
 
 
@@ -282,5 +258,5 @@ def test_cyc011_sample_dataset_renders(engine, db_url):
     page = cycle_page.render_cycle(app_ctx, Filters())
 
     assert len(timeline_plans(page)) > 10
-    assert find(page.children, "cycle-plans-table").rowData
+    assert first_by_id(page.children, "cycle-plans-table").rowData
     assert not cycle_page.plans_table_export(app_ctx, Filters()).empty
