@@ -53,6 +53,27 @@ def pytest_setup_options():
     return options
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    """On a failed browser test, add what the browser showed to the report: URL, visible text, console."""
+    report = yield
+    duo = getattr(item, "funcargs", {}).get("dash_duo")
+    if report.failed and call.when == "call" and duo is not None:
+        try:
+            driver = duo.driver
+            body = driver.find_element("tag name", "body").text
+            console = "\n".join(entry["message"] for entry in duo.get_logs() or [])
+            report.sections.append(
+                (
+                    "browser at failure",
+                    f"URL: {driver.current_url}\n--- page text ---\n{body}\n--- console ---\n{console}",
+                )
+            )
+        except Exception as error:  # the browser may be gone; the failure itself is what matters
+            report.sections.append(("browser at failure", f"could not read the browser: {error!r}"))
+    return report
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _require_chromium() -> None:
     """Fail, never skip, when the browser is missing: CI must not pass without running these tests."""
