@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import getpass
 import sys
@@ -12,7 +13,7 @@ from typing import NoReturn
 import click
 
 from dashboard.factory import create_app
-from dashboard.settings import Settings
+from dashboard.settings import ConfigurationError, Settings, instance_secret_key
 from data_access import statuses
 from data_access.accounts import AccountError, create_user, set_role
 from data_access.db import get_engine, migrate
@@ -267,5 +268,10 @@ def run(debug: bool) -> None:
     """Serve the dashboard with Dash's development server ($HOST:$PORT)."""
 
     settings = Settings.from_env()
-    app = create_app(settings)
+    if not settings.secret_key:  # a local server: its own random key, made once in instance/ and reused
+        settings = dataclasses.replace(settings, secret_key=instance_secret_key())
+    try:
+        app = create_app(dataclasses.replace(settings, debug=debug or settings.debug))
+    except ConfigurationError as error:
+        raise click.ClickException(str(error)) from error
     app.run(host=settings.host, port=settings.port, debug=debug or settings.debug)

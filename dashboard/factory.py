@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import secrets
 
 from dash import Dash, html
 from flask import Flask, jsonify, request
@@ -13,7 +15,7 @@ from callbacks import exports, shell
 from callbacks.pages import Router
 from dashboard.domain.roles import ANONYMOUS
 from dashboard.pages import ROUTER
-from dashboard.settings import ROOT, Settings
+from dashboard.settings import ROOT, Settings, require_secret_key
 from dashboard.web.auth import csrf_token, current_actor, init_auth
 from dashboard.web.cache import ViewCache, init_response_cache
 from dashboard.web.context import AppContext
@@ -31,6 +33,9 @@ def create_app(settings: Settings | None = None, router: Router = ROUTER) -> Das
     """A configured Dash app serving the pages of `router` on the database named by the settings (migrated on
     start)."""
     settings = settings or Settings.from_env()
+    require_secret_key(settings)  # ConfigurationError outside debug: never serve with a forgeable key
+    if not settings.secret_key:  # debug only: a key for this process (sessions end at restart)
+        settings = dataclasses.replace(settings, secret_key=secrets.token_urlsafe(48))
     try:
         migrate(settings.database_url)
     except SQLAlchemyError:

@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATABASE_URL = f"sqlite:///{ROOT / 'instance' / 'ogp.sqlite'}"
+INSTANCE = ROOT / "instance"
+DEFAULT_DATABASE_URL = f"sqlite:///{INSTANCE / 'ogp.sqlite'}"
+
+# Keys that are public (earlier defaults of this app, framework examples): a cookie signed with one can be forged.
+DEVELOPMENT_KEYS = frozenset({"dev-only-not-secret", "dev", "development", "secret", "changeme", "change-me", "test"})
+MIN_SECRET_KEY_LENGTH = 24
+SECRET_KEY_HELP = (
+    "Set SECRET_KEY to a long random value, the same on every server, e.g. "
+    "export SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')\" "
+    "(`make run` and `python -m dashboard run` create one in instance/secret_key instead)."
+)
+
+
+class ConfigurationError(Exception):
+    """The settings cannot run safely; the message says what to set."""
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -23,7 +38,7 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     host: str = "127.0.0.1"
     port: int = 8050
-    secret_key: str = "dev-only-not-secret"
+    secret_key: str = ""  # required outside debug: see require_secret_key
     debug: bool = False
     redis_url: str | None = None
     cache_timeout: int = 300
@@ -41,7 +56,7 @@ class Settings:
             database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             host=env.get("HOST") or "127.0.0.1",
             port=int(env.get("PORT") or 8050),
-            secret_key=env.get("SECRET_KEY") or "dev-only-not-secret",
+            secret_key=env.get("SECRET_KEY") or "",
             debug=_flag(env.get("DASH_DEBUG"), False),
             redis_url=env.get("REDIS_URL") or None,
             cache_timeout=int(env.get("CACHE_TIMEOUT") or 300),
@@ -51,3 +66,43 @@ class Settings:
             session_hours=int(env.get("SESSION_HOURS") or 8),
             secure_cookies=_flag(env.get("SESSION_COOKIE_SECURE"), False),
         )
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why this key must not sign sessions, or None when it may."""
+    if not key:
+        return "SECRET_KEY is not set"
+    if key.strip().lower() in DEVELOPMENT_KEYS:
+        return "SECRET_KEY is a well-known development value"
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        return f"SECRET_KEY is {len(key)} characters long; at least {MIN_SECRET_KEY_LENGTH} are needed"
+    return None
+
+
+def require_secret_key(settings: Settings) -> None:
+    """Refuse to serve outside debug with a missing, short or known key (a forged session cookie could sign in
+    as anyone)."""
+    problem = secret_key_problem(settings.secret_key)
+    if problem and not settings.debug:
+        raise ConfigurationError(f"Refusing to start: {problem}. {SECRET_KEY_HELP}")
+
+
+def instance_secret_key(folder: Path = INSTANCE) -> str:
+    """The local server's own random key: created once in folder/secret_key (owner-only), then reused, so
+    `make run` works without configuration and its sessions survive a restart."""
+    path = folder / "secret_key"
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = path.read_text(encoding="ascii").strip()
+        problem = secret_key_problem(key)
+        if problem:
+            raise ConfigurationError(
+                f"{path} holds an unusable key ({problem}); delete the file to get a new one"
+            ) from None
+        return key
+    key = secrets.token_urlsafe(48)
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    return key

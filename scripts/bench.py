@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import random
+import secrets
 import socket
 import statistics
 import subprocess
@@ -538,6 +539,7 @@ def serve(url: str, args, *, view_cache: bool):
         "VIEW_CACHE": "true" if view_cache else "false",
         "PORT": str(port),
         "HOST": "127.0.0.1",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(48),
     }
     if args.redis_url:
         env["REDIS_URL"] = args.redis_url

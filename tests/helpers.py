@@ -58,3 +58,7 @@ def text_of(component: Any) -> str:
     if isinstance(component, list | tuple):
         return " ".join(text_of(c) for c in component)
     return text_of(getattr(component, "children", None))
+
+
+# The key test apps sign sessions with: long enough for dashboard.settings.require_secret_key, never used outside tests.
+TEST_SECRET = "test-only-secret-key-not-for-production"

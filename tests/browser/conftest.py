@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import TEST_SECRET
+
 HERE = Path(__file__).resolve().parent
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -119,7 +121,7 @@ def browser_settings(sample_db_url: str):
     """Settings of the app under test: this test's sample database, no Redis, no debug."""
     from dashboard.settings import Settings
 
-    return Settings(database_url=sample_db_url)
+    return Settings(secret_key=TEST_SECRET, database_url=sample_db_url)
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from data_access.accounts import create_user
 from data_access.db import get_engine
 from data_access.recording import add_progress_report
 from tests.builders import build
+from tests.helpers import TEST_SECRET
 from tests.security import PASSWORD, sign_in, two_members
 from tests.security.test_forged_callbacks import callback_body
 
@@ -34,7 +35,7 @@ def app(request, db_url):
     # The namespace is the database's (per xdist worker, so workers never clear each other's entries);
     # a reused PostgreSQL database keeps its name, so entries an earlier test left are dropped first.
     redis_url = REDIS_URL if request.param == "redis" else None
-    app = create_app(Settings(database_url=db_url, redis_url=redis_url, today="2023-06-01"))
+    app = create_app(Settings(secret_key=TEST_SECRET, database_url=db_url, redis_url=redis_url, today="2023-06-01"))
     for cache in app.server.extensions["cache"].values():
         cache.clear()
     yield app
@@ -147,7 +148,7 @@ def test_cch006_an_error_banner_is_never_cached():
     from dashboard.web.context import AppContext
 
     url = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1"
-    app_ctx = AppContext(get_engine(url), Settings(database_url=url))
+    app_ctx = AppContext(get_engine(url), Settings(secret_key=TEST_SECRET, database_url=url))
     with Flask(__name__).test_request_context("/_dash-update-component", method="POST"):
         page, *_ = render_page(app_ctx, ROUTER, "/", "")
         assert page.id == "db-error"

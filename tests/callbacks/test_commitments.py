@@ -20,7 +20,7 @@ from dashboard.web.context import AppContext
 from data_access.db import get_engine
 from layouts import commitments as layout
 from tests.builders import build, report
-from tests.helpers import by_id, find, text_of
+from tests.helpers import TEST_SECRET, by_id, find, text_of
 
 TODAY = "2024-03-01"
 HTML_TEXT = "<script>alert('x')</script>\n<b>Bold?</b> no: plain text.\nThird line"
@@ -128,7 +128,7 @@ def app_ctx(db_url):
             },
         ],
     )
-    return AppContext(get_engine(db_url), Settings(database_url=db_url, today=TODAY))
+    return AppContext(get_engine(db_url), Settings(secret_key=TEST_SECRET, database_url=db_url, today=TODAY))
 
 
 def ids_of(response):
@@ -363,7 +363,7 @@ def test_cmt014_unknown_or_malicious_id_gives_a_clear_message(app_ctx, bad_id):
 
 
 def test_cmt015_routes_and_grid_callback_are_wired(db_url):
-    app = create_app(Settings(database_url=db_url))
+    app = create_app(Settings(secret_key=TEST_SECRET, database_url=db_url))
     assert ROUTER.resolve("/commitments")[0].render is render_commitments
     spec, params = ROUTER.resolve("/commitments/AL0002")
     assert (spec.render, params) == (render_commitment, {"ogp_id": "AL0002"})

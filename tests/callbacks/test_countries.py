@@ -27,7 +27,7 @@ from data_access.sample import seed_sample
 from layouts import countries as layout
 from layouts import ids
 from tests.builders import build, report
-from tests.helpers import text_of
+from tests.helpers import TEST_SECRET, text_of
 
 TODAY = dt.date(2023, 6, 1)
 
@@ -201,7 +201,9 @@ MEMBERS = [
 @pytest.fixture
 def app_ctx(db_url):
     build(get_engine(db_url), MEMBERS)
-    return AppContext(get_engine(db_url), Settings(database_url=db_url, today=TODAY.isoformat()))
+    return AppContext(
+        get_engine(db_url), Settings(secret_key=TEST_SECRET, database_url=db_url, today=TODAY.isoformat())
+    )
 
 
 def map_values(page) -> dict[str, float]:
@@ -425,7 +427,7 @@ def test_cty012_routes_resolve_through_the_shell(app_ctx):
 def test_cty013_sample_dataset_pages_have_content(db_url):
     engine = get_engine(db_url)
     seed_sample(engine, scale=1, seed=2011, today=dt.date(2024, 6, 1))
-    app_ctx = AppContext(engine, Settings(database_url=db_url, today="2024-06-01"))
+    app_ctx = AppContext(engine, Settings(secret_key=TEST_SECRET, database_url=db_url, today="2024-06-01"))
     page = render_countries(app_ctx, Filters(), measure="high_completion")
     assert len(map_values(page)) > 40
     assert len(find(page.children, layout.COUNTRIES_TABLE).rowData) == len(queries.member_codes(engine))

@@ -15,7 +15,7 @@ from data_access.db import session_scope
 from data_access.models import ActionPlan, Commitment, Member, ProgressReport
 from layouts import ids
 from layouts.cycle import CYCLE_TIMELINE
-from tests.helpers import first_by_id, text_of
+from tests.helpers import TEST_SECRET, first_by_id, text_of
 
 D = dt.date
 TODAY = D(2025, 3, 15)
@@ -82,7 +82,9 @@ def app_ctx(engine, db_url) -> AppContext:
                 _report(b1, D(2024, 6, 1), "government", "Limited"),
             ]
         )
-    return AppContext(engine=engine, settings=Settings(database_url=db_url, today=TODAY.isoformat()))
+    return AppContext(
+        engine=engine, settings=Settings(secret_key=TEST_SECRET, database_url=db_url, today=TODAY.isoformat())
+    )
 
 
 def timeline_plans(page) -> list[str]:
@@ -253,7 +255,9 @@ def test_cyc011_sample_dataset_renders(engine, db_url):
 
     today = D(2025, 11, 20)
     seed_sample(engine, scale=1, seed=2011, today=today)
-    app_ctx = AppContext(engine=engine, settings=Settings(database_url=db_url, today=today.isoformat()))
+    app_ctx = AppContext(
+        engine=engine, settings=Settings(secret_key=TEST_SECRET, database_url=db_url, today=today.isoformat())
+    )
 
     page = cycle_page.render_cycle(app_ctx, Filters())
 

@@ -12,7 +12,7 @@ from dashboard.settings import Settings
 from dashboard.web.context import AppContext
 from data_access.db import session_scope
 from data_access.models import ActionPlan, Commitment, Member, Milestone, ProgressReport
-from tests.helpers import find, first_by_id, text_of
+from tests.helpers import TEST_SECRET, find, first_by_id, text_of
 
 D = dt.date
 TODAY = D(2025, 7, 1)
@@ -73,7 +73,9 @@ def app_ctx(engine, db_url) -> AppContext:
                 _report(br1, D(2025, 2, 1), "Substantial"),
             ]
         )
-    return AppContext(engine=engine, settings=Settings(database_url=db_url, today=TODAY.isoformat()))
+    return AppContext(
+        engine=engine, settings=Settings(secret_key=TEST_SECRET, database_url=db_url, today=TODAY.isoformat())
+    )
 
 
 MONTH = 365.25 / 12  # days
@@ -238,7 +240,9 @@ def test_del008_sample_dataset_renders(engine, db_url):
 
     today = D(2025, 11, 20)
     seed_sample(engine, scale=1, seed=2011, today=today)
-    app_ctx = AppContext(engine=engine, settings=Settings(database_url=db_url, today=today.isoformat()))
+    app_ctx = AppContext(
+        engine=engine, settings=Settings(secret_key=TEST_SECRET, database_url=db_url, today=today.isoformat())
+    )
 
     page = delays_page.render_delays(app_ctx, Filters())
 

@@ -30,6 +30,7 @@ from data_access.db import get_engine
 from data_access.models import ActionPlan, Member
 from data_access.ogp_sheet.upsert import import_ogp_sheet
 from data_access.sample import seed_sample
+from tests.helpers import TEST_SECRET
 
 TODAY = dt.date(2026, 3, 15)
 COMBINATIONS = 200  # per dataset
@@ -63,7 +64,9 @@ def _site(url: str) -> Site:
     with Session(engine) as session:
         members = sorted(session.scalars(select(Member.code)))
         cycles = sorted({y for y in session.scalars(select(ActionPlan.submission_year)) if y is not None})
-    return Site(AppContext(engine, Settings(database_url=url, today=TODAY.isoformat())), members, cycles)
+    return Site(
+        AppContext(engine, Settings(secret_key=TEST_SECRET, database_url=url, today=TODAY.isoformat())), members, cycles
+    )
 
 
 @pytest.fixture(scope="module")

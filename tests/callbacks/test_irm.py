@@ -18,7 +18,7 @@ from data_access.db import session_scope
 from data_access.models import ActionPlan, Commitment, Member, ProgressReport
 from layouts import ids
 from layouts.irm import IRM_CHANGE_CHART
-from tests.helpers import first_by_id
+from tests.helpers import TEST_SECRET, first_by_id
 
 D = dt.date
 TODAY = D(2025, 7, 1)
@@ -89,7 +89,9 @@ def app_ctx(engine, db_url) -> AppContext:
                 _report(cl1, D(2024, 7, 1), "civil_society", "Not Started"),
             ]
         )
-    return AppContext(engine=engine, settings=Settings(database_url=db_url, today=TODAY.isoformat()))
+    return AppContext(
+        engine=engine, settings=Settings(secret_key=TEST_SECRET, database_url=db_url, today=TODAY.isoformat())
+    )
 
 
 def test_irm001_plans_at_or_past_midterm(app_ctx):
@@ -286,7 +288,9 @@ def test_irm010_sample_dataset_renders(engine, db_url):
 
     today = D(2025, 11, 20)
     seed_sample(engine, scale=1, seed=2011, today=today)
-    app_ctx = AppContext(engine=engine, settings=Settings(database_url=db_url, today=today.isoformat()))
+    app_ctx = AppContext(
+        engine=engine, settings=Settings(secret_key=TEST_SECRET, database_url=db_url, today=today.isoformat())
+    )
 
     page = irm_page.render_irm(app_ctx, Filters())
 

@@ -13,7 +13,7 @@ from dashboard.web.context import AppContext
 from data_access.db import get_engine
 from layouts import ids
 from tests.builders import build
-from tests.helpers import by_id, find, text_of
+from tests.helpers import TEST_SECRET, by_id, find, text_of
 
 
 def commitment(ogp_id, completion=None, starred=False, **extra):
@@ -77,7 +77,7 @@ def app_ctx(db_url):
             },
         ],
     )
-    return AppContext(get_engine(db_url), Settings(database_url=db_url, today="2023-06-01"))
+    return AppContext(get_engine(db_url), Settings(secret_key=TEST_SECRET, database_url=db_url, today="2023-06-01"))
 
 
 def test_ovw001_kpis_count_the_database(app_ctx):
@@ -161,7 +161,7 @@ def test_ovw005_trend_shares_per_cycle(app_ctx):
 
 
 def test_ovw006_empty_database_shows_dashes_not_errors(db_url):
-    app_ctx = AppContext(get_engine(db_url), Settings(database_url=db_url))
+    app_ctx = AppContext(get_engine(db_url), Settings(secret_key=TEST_SECRET, database_url=db_url))
     page = render_overview(app_ctx, Filters())
     assert by_id(page.children, "kpi-commitments").children == "0"
     assert by_id(page.children, "kpi-high-completion").children == "—"
@@ -215,7 +215,9 @@ def test_ovw007_late_and_contrary_plans_are_counted(db_url):
     )
 
     def late_plans(today):
-        page = render_overview(AppContext(engine, Settings(database_url=db_url, today=today)), Filters())
+        page = render_overview(
+            AppContext(engine, Settings(secret_key=TEST_SECRET, database_url=db_url, today=today)), Filters()
+        )
         card = by_id(page.children, "kpi-late-plans")
         assert getattr(card, "data-count") == int(card.children)
         return int(card.children), text_of(page.children)

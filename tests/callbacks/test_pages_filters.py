@@ -12,6 +12,7 @@ from dashboard.settings import Settings
 from dashboard.web.context import AppContext
 from data_access.db import dispose_engines, get_engine, migrate
 from data_access.sample import seed_sample
+from tests.helpers import TEST_SECRET
 
 TODAY = dt.date(2026, 3, 15)
 PATHS = (
@@ -48,7 +49,7 @@ def app_ctx(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('pages') / 'sample.sqlite'}"
     migrate(url)
     seed_sample(get_engine(url), scale=1, seed=2011, today=TODAY)
-    yield AppContext(get_engine(url), Settings(database_url=url, today=TODAY.isoformat()))
+    yield AppContext(get_engine(url), Settings(secret_key=TEST_SECRET, database_url=url, today=TODAY.isoformat()))
     dispose_engines()
 
 

@@ -34,7 +34,7 @@ from data_access.recording import audit_log
 from layouts import commitments as page_layout
 from layouts import recording as form
 from tests.builders import build
-from tests.helpers import by_id, find, text_of
+from tests.helpers import TEST_SECRET, by_id, find, text_of
 
 TODAY = "2024-03-01"
 PASSWORD = "correct horse battery"
@@ -86,7 +86,7 @@ def app_ctx(db_url):
     create_user(engine, username="vera", password=PASSWORD, role="viewer")
     create_user(engine, username="ines", password=PASSWORD, role="irm")
     create_user(engine, username="ada", password=PASSWORD, role="admin")
-    return AppContext(engine, Settings(database_url=db_url, today=TODAY))
+    return AppContext(engine, Settings(secret_key=TEST_SECRET, database_url=db_url, today=TODAY))
 
 
 @pytest.fixture
@@ -380,7 +380,7 @@ def test_rec009_each_role_sees_only_the_forms_it_may_use(app_ctx, actors):
 
 
 def test_rec010_the_page_uses_the_signed_in_user_of_the_request(db_url, app_ctx, actors):
-    app = create_app(Settings(database_url=db_url, today=TODAY))
+    app = create_app(Settings(secret_key=TEST_SECRET, database_url=db_url, today=TODAY))
     with app.server.test_request_context("/commitments/AL0001"):
         login_user(SignedInUser(actors["sofia"]))
         page = ROUTER.render(app_ctx, "/commitments/AL0001", Filters())
@@ -420,7 +420,7 @@ def test_rec012_rating_choices_follow_the_indicator_scale(app_ctx):
 
 
 def test_rec013_save_callbacks_are_wired_to_the_page(db_url):
-    app = create_app(Settings(database_url=db_url))
+    app = create_app(Settings(secret_key=TEST_SECRET, database_url=db_url))
     inputs = {dep["id"] for spec in app.callback_map.values() for dep in spec["inputs"]}
     assert {form.PROGRESS_SAVE, form.DELAY_NOTE_SAVE, form.RATING_SAVE, form.RECORD_RELOAD} <= inputs
     states = [

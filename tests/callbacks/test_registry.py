@@ -15,6 +15,7 @@ from dashboard.factory import create_app, validation_layout
 from dashboard.pages import PAGES, ROUTER
 from dashboard.settings import Settings
 from layouts.shell import navbar
+from tests.helpers import TEST_SECRET
 
 
 def _ids(component: Any) -> list[Any]:
@@ -51,7 +52,7 @@ def _callback_ids(app) -> list[Any]:
 
 
 def test_reg001_every_callback_id_is_in_the_validation_layout(tmp_path):
-    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'ogp.sqlite'}"))
+    app = create_app(Settings(secret_key=TEST_SECRET, database_url=f"sqlite:///{tmp_path / 'ogp.sqlite'}"))
     assert app.config.suppress_callback_exceptions is False
     present = _ids(app.validation_layout)
     missing = [i for i in _callback_ids(app) if not _matches(i, present)]

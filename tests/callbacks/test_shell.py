@@ -13,7 +13,7 @@ from dashboard.web.context import AppContext
 from data_access.db import get_engine
 from layouts import ids
 from tests.builders import build
-from tests.helpers import text_of
+from tests.helpers import TEST_SECRET, text_of
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def app_ctx(db_url):
             }
         ],
     )
-    return AppContext(get_engine(db_url), Settings(database_url=db_url, today="2023-06-01"))
+    return AppContext(get_engine(db_url), Settings(secret_key=TEST_SECRET, database_url=db_url, today="2023-06-01"))
 
 
 def test_shl001_unknown_path_shows_a_message(app_ctx):
@@ -62,7 +62,7 @@ def test_shl003_imported_data_badge_is_not_sample(app_ctx):
 def test_shl004_unreachable_database_gives_a_banner_not_a_crash():
     # A real PostgreSQL URL on a port where nothing listens: the driver fails to connect.
     url = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1"
-    app_ctx = AppContext(get_engine(url), Settings(database_url=url))
+    app_ctx = AppContext(get_engine(url), Settings(secret_key=TEST_SECRET, database_url=url))
     page, trail, alerts, _, _title = render_page(app_ctx, ROUTER, "/", "")
     assert "database cannot be reached" in text_of(page)
     assert page.id == ids.DB_ERROR
@@ -94,7 +94,7 @@ def test_shl007_drilldown_accepts_only_local_paths():
 
 
 def test_shl008_callbacks_are_wired(db_url):
-    app = create_app(Settings(database_url=db_url))
+    app = create_app(Settings(secret_key=TEST_SECRET, database_url=db_url))
     outputs = " ".join(app.callback_map)
     assert f"{ids.PAGE}.children" in outputs
     assert f"{ids.URL}.search" in outputs and all(f"{i}.value" in outputs for i in FILTER_INPUTS)
@@ -102,7 +102,7 @@ def test_shl008_callbacks_are_wired(db_url):
 
 
 def test_shl009_forged_callback_requests_get_a_clear_400(db_url):
-    client = create_app(Settings(database_url=db_url)).server.test_client()
+    client = create_app(Settings(secret_key=TEST_SECRET, database_url=db_url)).server.test_client()
     for body in (b"not json", b"{}", b"[1, 2]", b'{"output": "nope.children", "outputs": {}, "inputs": []}'):
         response = client.post("/_dash-update-component", data=body, content_type="application/json")
         assert response.status_code == 400

@@ -17,6 +17,7 @@ from layouts import ids
 from layouts import themes as layout
 from tests.builders import build
 from tests.callbacks.test_countries import MEMBERS, find, hrefs_of, text_of
+from tests.helpers import TEST_SECRET
 
 REGIONS = ["Africa and the Middle East", "Americas", "Asia and the Pacific", "Europe"]
 FISCAL = (
@@ -29,7 +30,7 @@ FISCAL = (
 @pytest.fixture
 def app_ctx(db_url):
     build(get_engine(db_url), MEMBERS)
-    return AppContext(get_engine(db_url), Settings(database_url=db_url, today="2023-06-01"))
+    return AppContext(get_engine(db_url), Settings(secret_key=TEST_SECRET, database_url=db_url, today="2023-06-01"))
 
 
 def heatmap(page):
@@ -176,7 +177,7 @@ def test_thm009_routes_resolve_through_the_shell(app_ctx):
 def test_thm010_sample_dataset_pages_have_content(db_url):
     engine = get_engine(db_url)
     seed_sample(engine, scale=1, seed=2011, today=dt.date(2024, 6, 1))
-    app_ctx = AppContext(engine, Settings(database_url=db_url, today="2024-06-01"))
+    app_ctx = AppContext(engine, Settings(secret_key=TEST_SECRET, database_url=db_url, today="2024-06-01"))
     page = render_themes(app_ctx, Filters())
     trace = heatmap(page)
     assert len(trace.y) >= 8 and sum(sum(row) for row in trace.z) > 100
@@ -209,7 +210,7 @@ def test_thm011_shares_are_rounded_once_where_shown(db_url):
             }
         ],
     )
-    app_ctx = AppContext(get_engine(db_url), Settings(database_url=db_url, today="2023-06-01"))
+    app_ctx = AppContext(get_engine(db_url), Settings(secret_key=TEST_SECRET, database_url=db_url, today="2023-06-01"))
     table = area_table(app_ctx, Filters(), groups=True).set_index("policy_area")
     assert (table.loc["justice", "high_completion"], table.loc["justice", "assessed"]) == (15, 38)
     assert table.loc["justice", "high_completion_share"] == pytest.approx(15 / 38 * 100)  # unrounded

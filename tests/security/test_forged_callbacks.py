@@ -17,6 +17,7 @@ from dashboard.factory import create_app
 from dashboard.settings import Settings
 from data_access.accounts import create_user
 from data_access.db import get_engine
+from tests.helpers import TEST_SECRET
 from tests.security import PASSWORD, sign_in, two_members
 
 EXPORT = '{"table":["MATCH"],"type":"export-download"}.data'
@@ -125,7 +126,7 @@ def downloaded(response) -> bytes | None:
 
 
 def make_app(db_url: str, **settings) -> Dash:
-    app = create_app(Settings(database_url=db_url, secret_key="test-secret", today="2024-03-01", **settings))
+    app = create_app(Settings(secret_key=TEST_SECRET, database_url=db_url, today="2024-03-01", **settings))
     two_members(get_engine(db_url))
     create_user(get_engine(db_url), username="vera", password=PASSWORD, role="viewer")
     return app

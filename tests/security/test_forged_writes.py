@@ -28,6 +28,7 @@ from data_access.accounts import create_user, load_actor
 from data_access.db import get_engine, read_meta
 from data_access.models import AuditEntry, Commitment, DelayNote, ProgressReport
 from data_access.recording import add_delay_note
+from tests.helpers import TEST_SECRET
 from tests.security import PASSWORD, sign_in, two_members
 from tests.security.test_forged_callbacks import callback_body
 
@@ -66,7 +67,7 @@ class World:
 
 
 def make_world(db_url: str, **settings: Any) -> World:
-    app = create_app(Settings(database_url=db_url, secret_key="test-secret", today=TODAY, **settings))
+    app = create_app(Settings(secret_key=TEST_SECRET, database_url=db_url, today=TODAY, **settings))
     engine = get_engine(db_url)
     two_members(engine)
     clients = {"anonymous": app.server.test_client()}

@@ -15,6 +15,7 @@ from dashboard.factory import create_app
 from dashboard.settings import Settings
 from data_access.db import get_engine, read_meta
 from data_access.models import ActionPlan, AppMeta, AuditEntry, Commitment, DelayNote, Member, ProgressReport, User
+from tests.helpers import TEST_SECRET
 from tests.security import two_members
 from tests.security.test_forged_callbacks import callback_body
 
@@ -105,7 +106,7 @@ def snapshot(engine) -> dict[str, Any]:
 
 @pytest.fixture
 def fuzz_app(db_url):
-    app = create_app(Settings(database_url=db_url, secret_key="test-secret", today="2024-03-01"))
+    app = create_app(Settings(secret_key=TEST_SECRET, database_url=db_url, today="2024-03-01"))
     two_members(get_engine(db_url))
     return app
 

@@ -18,13 +18,14 @@ from dashboard.web import auth
 from data_access.accounts import create_user
 from data_access.db import get_engine
 from tests.builders import page_request
+from tests.helpers import TEST_SECRET
 from tests.security import PASSWORD, csrf_token, sign_in, two_members
 
 ONE_MB = 1_000_000
 
 
 def make_app(db_url: str, **settings):
-    app = create_app(Settings(database_url=db_url, secret_key="test-secret", **settings))
+    app = create_app(Settings(secret_key=TEST_SECRET, database_url=db_url, **settings))
     engine = get_engine(db_url)
     two_members(engine)
     create_user(engine, username="vera", password=PASSWORD, role="viewer")
@@ -124,7 +125,7 @@ def test_ses003_a_busy_session_still_ends_session_hours_after_sign_in(db_url, mo
 def test_ses004_session_signed_with_another_secret_is_ignored(db_url):
     client = make_app(db_url, public_read=False).server.test_client()
     sign_in(client, "vera")
-    other = create_app(Settings(database_url=db_url, public_read=False, secret_key="another-secret"))
+    other = create_app(Settings(secret_key="another-secret-" + TEST_SECRET, database_url=db_url, public_read=False))
     cookie = client.get_cookie("session").value
     stranger = other.server.test_client()
     stranger.set_cookie("session", cookie)

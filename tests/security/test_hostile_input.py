@@ -29,6 +29,7 @@ from data_access.ogp_sheet.upsert import import_ogp_sheet
 from data_access.recording import add_delay_note
 from layouts.commitments import DETAIL_TEXT, DETAIL_TITLE
 from tests.builders import page_request
+from tests.helpers import TEST_SECRET
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '<img src=x onerror="alert(document.cookie)">'
@@ -49,7 +50,7 @@ def hostile(db_url: str, real_sheet: Path, tmp_path: Path) -> AppContext:
     rows.to_csv(path, index=False)
     engine = get_engine(db_url)
     import_ogp_sheet(engine, path)
-    return AppContext(engine, Settings(database_url=db_url, today="2024-03-01"))
+    return AppContext(engine, Settings(secret_key=TEST_SECRET, database_url=db_url, today="2024-03-01"))
 
 
 def first_id(ctx: AppContext) -> str:
@@ -114,7 +115,7 @@ def test_hst002_commitment_page_shows_markup_as_text(hostile):
 
 
 def test_hst003_page_callback_sends_markup_as_a_json_string(hostile):
-    app = create_app(Settings(database_url=hostile.settings.database_url, today="2024-03-01"))
+    app = create_app(Settings(secret_key=TEST_SECRET, database_url=hostile.settings.database_url, today="2024-03-01"))
     body = page_request(f"/commitments/{first_id(hostile)}")
     response = app.server.test_client().post("/_dash-update-component", json=body)
     assert response.status_code == 200 and response.content_type == "application/json"
@@ -130,7 +131,7 @@ def test_hst004_commitments_grid_escapes_the_markdown_link_and_keeps_titles_plai
     assert TITLE in rows and FORMULA in rows
     link = rows[TITLE]["ogp_link"]
     assert link == f"[{first_id(hostile)}](</commitments/{first_id(hostile)}>)"
-    create = create_app(Settings(database_url=hostile.settings.database_url))
+    create = create_app(Settings(secret_key=TEST_SECRET, database_url=hostile.settings.database_url))
     layout = json.dumps(create.layout(), cls=plotly.utils.PlotlyJSONEncoder)
     assert "dangerously_allow_code" not in layout
 

@@ -10,12 +10,13 @@ from dashboard.settings import Settings
 from data_access.accounts import create_user, set_role
 from data_access.db import get_engine, session_scope
 from data_access.models import User
+from tests.helpers import TEST_SECRET
 from tests.security import PASSWORD, csrf_token, sign_in
 
 
 def private_app(db_url: str, **settings):
     """An app with PUBLIC_READ=false and one viewer, 'vera'."""
-    app = create_app(Settings(database_url=db_url, public_read=False, secret_key="test-secret", **settings))
+    app = create_app(Settings(secret_key=TEST_SECRET, database_url=db_url, public_read=False, **settings))
     create_user(get_engine(db_url), username="vera", password=PASSWORD, role="viewer")
     return app
 
