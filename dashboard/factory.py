@@ -52,7 +52,8 @@ def create_app(settings: Settings | None = None, router: Router = ROUTER) -> Das
         update_title="",  # the tab title stays put while callbacks run (Dash: None or "" disables it)
     )
     app.server.config.update(SECRET_KEY=settings.secret_key)
-    cache = ViewCache(app.server, settings) if settings.view_cache else None
+    cache = ViewCache(settings) if settings.view_cache else None
+    app.server.extensions["view_cache"] = cache
     app_ctx = AppContext(engine=get_engine(settings.database_url), settings=settings, cache=cache)
     _install_error_handlers(app.server)
     app.layout = lambda: _layout(app_ctx, router)
@@ -62,8 +63,17 @@ def create_app(settings: Settings | None = None, router: Router = ROUTER) -> Das
     init_health(app.server, app_ctx)
     if cache is not None:
         # After the sign-in gate (before_request runs in order): a refused request never reaches the cache.
-        init_response_cache(app.server, cache, lambda: queries.data_stamp(app_ctx.engine), app_ctx.today, current_actor)
+        init_response_cache(app.server, cache, lambda: _data_stamp(app_ctx), app_ctx.today, current_actor)
     return app
+
+
+def _data_stamp(app_ctx: AppContext) -> str | None:
+    """The data stamp for cache keys, or None when the database cannot be read (one warning, no traceback)."""
+    try:
+        return queries.data_stamp(app_ctx.engine)
+    except SQLAlchemyError as error:
+        log.warning("data stamp unreadable, serving uncached: %s", type(error).__name__)
+        return None
 
 
 def _install_error_handlers(server: Flask) -> None:

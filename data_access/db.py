@@ -9,7 +9,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, Integer, String, cast, create_engine, event, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,11 +25,21 @@ def normalise_url(url: str) -> str:
     return url
 
 
+# Every wait on the database ends well before gunicorn's 60 s worker timeout, with an error the page turns into
+# its "database busy" banner instead of a hung request: a writer waits for another at most BUSY_TIMEOUT_MS
+# (SQLite), a statement runs at most STATEMENT_TIMEOUT_MS and waits for a lock at most LOCK_TIMEOUT_MS
+# (PostgreSQL).
+BUSY_TIMEOUT_MS = 15_000
+STATEMENT_TIMEOUT_MS = 30_000
+LOCK_TIMEOUT_MS = 10_000
+CONNECT_TIMEOUT_S = 5
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=15000")  # a writer waits up to 15 s for another (below gunicorn's 60 s)
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
@@ -58,7 +68,14 @@ def _create_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    options = f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c lock_timeout={LOCK_TIMEOUT_MS}"
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=5,
+        connect_args={"options": options, "connect_timeout": CONNECT_TIMEOUT_S},
+    )
 
 
 def dispose_engines() -> None:
@@ -97,16 +114,20 @@ def migrate(url: str) -> None:
 
 
 def bump_data_version(session: Session) -> int:
-    """Increase the data version (cache keys include it) inside the caller's transaction."""
-    meta = session.get(AppMeta, "data_version")
-    if meta is None:
-        meta = AppMeta(key="data_version", value="0")
-        session.add(meta)
-    meta.value = str(int(meta.value) + 1)
-    stamp = session.get(AppMeta, "data_updated_at") or AppMeta(key="data_updated_at", value="")
-    stamp.value = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    session.add(stamp)
-    return int(meta.value)
+    """Increase the data version (cache keys include it) inside the caller's transaction, atomically: one
+    `UPDATE ... SET value = value + 1` (concurrent writers queue on the row; none is lost)."""
+    increment = (
+        update(AppMeta)
+        .where(AppMeta.key == "data_version")
+        .values(value=cast(cast(AppMeta.value, Integer) + 1, String))
+        .returning(AppMeta.value)
+    )
+    value = session.execute(increment, execution_options={"synchronize_session": "fetch"}).scalar()
+    if value is None:  # a database from before the migrations seeded the row
+        session.add(AppMeta(key="data_version", value="1"))
+        value = "1"
+    set_meta(session, "data_updated_at", dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat())
+    return int(value)
 
 
 def read_meta(engine: Engine) -> dict[str, str]:

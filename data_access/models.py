@@ -306,6 +306,21 @@ class User(Base):
     members: Mapped[list[Member]] = relationship(secondary=user_member, order_by=Member.code)
 
 
+class UserSession(Base):
+    """One signed-in session: its random id is in the (signed) cookie; revoking the row ends the session at once,
+    wherever the cookie is (sign-out, deactivation, password change)."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoked_why: Mapped[str | None] = mapped_column(String(40))  # sign-out, deactivated, password-reset, ...
+    address: Mapped[str | None] = mapped_column(String(64))
+
+
 class DelayNote(Base):
     """A note on why a commitment is delayed, from the person who learned it. Append-only."""
 

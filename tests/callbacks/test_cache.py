@@ -36,12 +36,9 @@ def app(request, db_url):
     # a reused PostgreSQL database keeps its name, so entries an earlier test left are dropped first.
     redis_url = REDIS_URL if request.param == "redis" else None
     app = create_app(Settings(secret_key=TEST_SECRET, database_url=db_url, redis_url=redis_url, today="2023-06-01"))
-    for cache in app.server.extensions["cache"].values():
-        cache.clear()
+    app.server.extensions["view_cache"].clear()
     yield app
-    app_ctx_cache = app.server.extensions["cache"]
-    for cache in app_ctx_cache.values():
-        cache.clear()
+    app.server.extensions["view_cache"].clear()
 
 
 def render(client, app, path: str, search: str = "") -> str:
@@ -83,6 +80,15 @@ def test_cch001_one_role_never_receives_another_roles_cached_page(app):
     for username in ("vera", None, "ines", "sofia", "vera"):
         view = render(client_for(app, username), app, "/commitments/AL0001")
         assert ("record-tabs" in view) == (username in ("ines", "sofia")), username
+
+
+def test_cch002b_a_user_never_receives_another_users_cached_page(app, db_url):
+    """Two support users of the same member: the second is greeted by their own name, not the first's."""
+    create_user(get_engine(db_url), username="sara", password=PASSWORD, role="support", members=["ALB"])
+    first = render(client_for(app, "sofia"), app, "/commitments/AL0001")
+    second = render(client_for(app, "sara"), app, "/commitments/AL0001")
+    assert "sofia" in first and "sara" not in first
+    assert "sara" in second and "sofia" not in second
 
 
 def test_cch002_support_scope_is_part_of_the_key(app, db_url):
