@@ -16,6 +16,7 @@ from dashboard.factory import create_app
 from dashboard.settings import ConfigurationError, Settings, instance_secret_key
 from data_access import statuses
 from data_access.accounts import AccountError, create_user, set_role
+from data_access.backup import BackupError, NotSQLite, backup, restore
 from data_access.db import get_engine, migrate
 from data_access.ogp_sheet.export import export_ogp_sheet
 from data_access.ogp_sheet.upsert import import_ogp_sheet
@@ -260,6 +261,42 @@ def audit_command(since: str, commitment: str | None, database_url: str | None) 
         return
     for line in audit_lines(entries):
         click.echo(line.rstrip())
+
+
+def _backup_failure(exc: BackupError) -> NoReturn:
+    """Exit 2 when the database is not SQLite (the message names pg_dump), 1 when the copy was refused or failed."""
+    click.echo(f"Error: {exc}", err=True)
+    sys.exit(2 if isinstance(exc, NotSQLite) else 1)
+
+
+@cli.command("backup")
+@click.option("--out", required=True, type=click.Path(path_type=Path), metavar="FILE", help="File to write.")
+@click.option("--force", is_flag=True, help="Replace FILE when it exists.")
+@database_option
+def backup_command(out: Path, force: bool, database_url: str | None) -> None:
+    """Copy the SQLite database to FILE while the app runs (SQLite's online backup API) and verify the copy."""
+
+    try:
+        saved = backup(database_url or Settings.from_env().database_url, out, force=force)
+    except BackupError as exc:
+        _backup_failure(exc)
+    click.echo(f"Backed up to {saved.path} ({saved.size:,} bytes): {saved.holdings()}.")
+
+
+@cli.command("restore")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that holds data.")
+@database_option
+def restore_command(file: Path, force: bool, database_url: str | None) -> None:
+    """Copy a backup made by `backup` into the SQLite database, then upgrade its schema (Alembic migrations)."""
+
+    url = database_url or Settings.from_env().database_url
+    try:
+        restored = restore(file, url, force=force)
+    except BackupError as exc:
+        _backup_failure(exc)
+    click.echo(f"Restored {file} into {restored.path}: now holding {restored.holdings()}.")
+    _prepare_statuses(get_engine(url))
 
 
 @cli.command("run")
