@@ -41,3 +41,16 @@ def post_fork(server, worker):
     from data_access.db import dispose_engines
 
     dispose_engines()
+
+
+def pre_request(worker, req):
+    """A body the app will refuse with 413 (over its request limit, or of unknown length) ends the connection
+    after the answer: the unread rest must never be read as the next request, and the answer must say
+    `Connection: close` rather than promise a keep-alive the server cannot keep. (Gunicorn ignores a
+    Connection header set by the app, so this is decided here, before the app runs.)"""
+    from dashboard.web.auth import MAX_REQUEST_BYTES
+
+    for name, value in req.headers:
+        oversized = name == "CONTENT-LENGTH" and (not value.isdigit() or int(value) > MAX_REQUEST_BYTES)
+        if oversized or (name == "TRANSFER-ENCODING" and "chunked" in value.lower()):
+            req.must_close = True

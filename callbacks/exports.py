@@ -13,6 +13,7 @@ from dashboard.domain.roles import can_export
 from dashboard.web.auth import current_actor
 from dashboard.web.context import AppContext
 from dashboard.web.exporting import to_csv_bytes, to_xlsx_bytes
+from dashboard.web.limits import EXPORTS, export_allowed
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ def register(app: Dash, app_ctx: AppContext, tables: Mapping[str, TableSource]) 
 
     @app.callback(
         Output({"type": "export-download", "table": MATCH}, "data"),
+        Output({"type": "export-note", "table": MATCH}, "children"),
         Input({"type": "export-button", "table": MATCH, "format": ALL}, "n_clicks"),
         State("url", "pathname"),
         State("url", "search"),
@@ -50,10 +52,12 @@ def register(app: Dash, app_ctx: AppContext, tables: Mapping[str, TableSource]) 
     def _download(clicks, pathname, search):
         trigger = ctx.triggered_id
         if not isinstance(trigger, dict) or not any(clicks or []):
-            return no_update
+            return no_update, no_update
         if not can_export(current_actor(), public_read=app_ctx.settings.public_read):
-            return no_update  # checked here too, not only by the sign-in gate in front of every callback
+            return no_update, no_update  # checked here too, not only by the sign-in gate in front of every callback
+        if app_ctx.limiter is not None and not export_allowed(app_ctx.limiter):
+            return no_update, f"Too many downloads (at most {EXPORTS.replace(' per ', ' a ')}); try again shortly."
         payload = build_download(
             app_ctx, tables, str(trigger.get("table")), str(trigger.get("format")), pathname, search
         )
-        return payload if payload is not None else no_update
+        return (payload, "") if payload is not None else (no_update, no_update)

@@ -15,7 +15,7 @@ import click
 from dashboard.factory import create_app
 from dashboard.settings import ConfigurationError, Settings, instance_secret_key
 from data_access import statuses
-from data_access.accounts import AccountError, create_user, set_role
+from data_access.accounts import AccountError, create_user, deactivate_user, reset_password, set_role
 from data_access.backup import BackupError, NotSQLite, backup, restore
 from data_access.db import get_engine, migrate
 from data_access.ogp_sheet.export import export_ogp_sheet
@@ -205,6 +205,38 @@ def set_role_command(
     except AccountError as exc:
         _account_error(exc)
     click.echo(f"User '{username}' now has role {role}.")
+
+
+@cli.command("deactivate-user")
+@click.argument("username")
+@database_option
+def deactivate_user_command(username: str, database_url: str | None) -> None:
+    """Stop a user from signing in and end their open sessions at once (history and audit entries are kept)."""
+
+    try:
+        ended = deactivate_user(_engine(database_url), username=username, by=_operator())
+    except AccountError as exc:
+        _account_error(exc)
+    click.echo(f"User '{username}' is deactivated; {ended} open session(s) ended.")
+
+
+@cli.command("reset-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from standard input instead of a prompt.")
+@database_option
+def reset_password_command(username: str, password_stdin: bool, database_url: str | None) -> None:
+    """Set a new password (at least 12 characters, not the username, not a common password) and end the
+    user's open sessions."""
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        ended = reset_password(_engine(database_url), username=username, password=password, by=_operator())
+    except AccountError as exc:
+        _account_error(exc)
+    click.echo(f"Password of '{username}' reset; {ended} open session(s) ended.")
 
 
 def _parse_since(value: str) -> dt.datetime:

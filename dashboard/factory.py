@@ -20,6 +20,7 @@ from dashboard.web.auth import csrf_token, current_actor, init_auth
 from dashboard.web.cache import ViewCache, init_response_cache
 from dashboard.web.context import AppContext
 from dashboard.web.health import init_health
+from dashboard.web.limits import init_limiter
 from data_access import queries
 from data_access.db import get_engine, migrate
 from layouts import ids
@@ -54,12 +55,16 @@ def create_app(settings: Settings | None = None, router: Router = ROUTER) -> Das
     app.server.config.update(SECRET_KEY=settings.secret_key)
     cache = ViewCache(settings) if settings.view_cache else None
     app.server.extensions["view_cache"] = cache
-    app_ctx = AppContext(engine=get_engine(settings.database_url), settings=settings, cache=cache)
+    limiter = init_limiter(app.server, settings)
+    app_ctx = AppContext(engine=get_engine(settings.database_url), settings=settings, cache=cache, limiter=limiter)
+    app.server.extensions["ogp_context"] = app_ctx  # for operators' scripts and tests: one place to find it
     _install_error_handlers(app.server)
     app.layout = lambda: _layout(app_ctx, router)
     app.validation_layout = validation_layout(router)  # type: ignore[assignment]  # Dash declares it as None
     _register_callbacks(app, app_ctx, router)
-    init_auth(app.server, app_ctx, app.csp_hashes())  # after the callbacks: the CSP hashes Dash's inline scripts
+    init_auth(
+        app.server, app_ctx, app.csp_hashes(), limiter
+    )  # after the callbacks: the CSP hashes Dash's inline scripts
     init_health(app.server, app_ctx)
     if cache is not None:
         # After the sign-in gate (before_request runs in order): a refused request never reaches the cache.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from dataclasses import dataclass
@@ -47,6 +48,11 @@ class Settings:
     public_read: bool = True  # reading without an account; PUBLIC_READ=false requires signing in
     session_hours: int = 8  # a session expires this many hours after sign-in
     secure_cookies: bool = False  # SESSION_COOKIE_SECURE=true when served over HTTPS
+
+    @property
+    def database_tag(self) -> str:
+        """A short, stable name of the database (apps on different databases may share one Redis)."""
+        return hashlib.sha256(self.database_url.encode()).hexdigest()[:12]
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

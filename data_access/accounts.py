@@ -1,4 +1,7 @@
-"""User accounts: create, authenticate, change roles and assigned members. Passwords hashed with scrypt."""
+"""User accounts: create, authenticate, change roles and assigned members, deactivate, reset passwords.
+
+Passwords are hashed with scrypt and must pass dashboard.domain.passwords. Deactivating a user or resetting a
+password ends every session of that user at once (data_access.sessions)."""
 
 from __future__ import annotations
 
@@ -6,16 +9,16 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from dashboard.domain.passwords import password_problem
 from dashboard.domain.roles import ROLES, Actor
 from data_access.db import session_scope
-from data_access.models import AuditEntry, Member, User
+from data_access.models import AuditEntry, Member, User, UserSession
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{2,80}$")
-MIN_PASSWORD = 10
 # The one hashing method of stored passwords (werkzeug's name). Tests swap in a cheap one (tests/conftest.py);
 # verification always goes through check_password_hash, which reads the method from the stored hash.
 PASSWORD_HASH_METHOD = "scrypt"
@@ -26,12 +29,11 @@ class AccountError(ValueError):
     """A user-facing problem with an account request."""
 
 
-def hash_password(password: str) -> str:
-    """Salted hash of a password in werkzeug's format, by PASSWORD_HASH_METHOD (scrypt)."""
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"A password needs at least {MIN_PASSWORD} characters.")
-    if len(password) > 200:
-        raise AccountError("A password may have at most 200 characters.")
+def hash_password(password: str, username: str | None = None) -> str:
+    """Salted hash of an acceptable password in werkzeug's format, by PASSWORD_HASH_METHOD (scrypt)."""
+    problem = password_problem(password, username)
+    if problem:
+        raise AccountError(problem)
     return generate_password_hash(password, method=PASSWORD_HASH_METHOD)
 
 
@@ -57,7 +59,10 @@ def _members(session: Session, codes: Sequence[str]) -> list[Member]:
     return found
 
 
-def _audit(session: Session, by: str, action: str, username: str, field: str, old: str | None, new: str | None):
+def audit_user(
+    session: Session, by: str, action: str, username: str, field: str | None, old: str | None, new: str | None
+) -> None:
+    """Add an audit entry about a user account (sign-ins included) to the caller's transaction."""
     session.add(
         AuditEntry(
             at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
@@ -87,7 +92,7 @@ def create_user(
         raise AccountError("A username is 2-80 letters, digits or . _ @ -.")
     if role not in ROLES:
         raise AccountError(f"Unknown role '{role}' (use one of: {', '.join(ROLES)}).")
-    password_hash = hash_password(password)
+    password_hash = hash_password(password, username)
     with session_scope(engine) as session:
         if session.scalar(select(User.id).where(User.username == username)) is not None:
             raise AccountError(f"A user named '{username}' already exists.")
@@ -99,9 +104,9 @@ def create_user(
             members=_members(session, members),
         )
         session.add(user)
-        _audit(session, by, "create-user", username, "role", None, role)
+        audit_user(session, by, "create-user", username, "role", None, role)
         if members:
-            _audit(session, by, "create-user", username, "members", None, ",".join(sorted(members)))
+            audit_user(session, by, "create-user", username, "members", None, ",".join(sorted(members)))
 
 
 def set_role(
@@ -115,14 +120,52 @@ def set_role(
         if user is None:
             raise AccountError(f"No user named '{username}'.")
         if user.role != role:
-            _audit(session, by, "set-role", username, "role", user.role, role)
+            audit_user(session, by, "set-role", username, "role", user.role, role)
             user.role = role
         if members is not None:
             old = ",".join(m.code for m in user.members)
             user.members = _members(session, members)
             new = ",".join(sorted(m.code for m in user.members))
             if old != new:
-                _audit(session, by, "set-role", username, "members", old, new)
+                audit_user(session, by, "set-role", username, "members", old, new)
+
+
+def revoke_sessions(session: Session, user_id: int, why: str) -> int:
+    """End every open session of a user in the caller's transaction; how many were open."""
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    ended = session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_why=why)
+    )
+    return int(ended.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise AccountError(f"No user named '{username}'.")
+    return user
+
+
+def deactivate_user(engine: Engine, *, username: str, by: str = "cli") -> int:
+    """Deactivate a user (they can no longer sign in) and end their sessions at once; how many were ended."""
+    with session_scope(engine) as session:
+        user = _user(session, username)
+        if user.active:
+            user.active = False
+            audit_user(session, by, "deactivate-user", username, "active", "true", "false")
+        return revoke_sessions(session, user.id, "deactivated")
+
+
+def reset_password(engine: Engine, *, username: str, password: str, by: str = "cli") -> int:
+    """Set a new password (checked like any other) and end the user's sessions; how many were ended."""
+    password_hash = hash_password(password, username)
+    with session_scope(engine) as session:
+        user = _user(session, username)
+        user.password_hash = password_hash
+        audit_user(session, by, "reset-password", username, "password", None, None)  # never the password
+        return revoke_sessions(session, user.id, "password-reset")
 
 
 def authenticate(engine: Engine, username: str, password: str) -> Actor | None:

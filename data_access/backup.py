@@ -23,9 +23,10 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from data_access.db import alembic_config, migrate, normalise_url, read_meta
+from data_access.db import alembic_config, get_engine, migrate, normalise_url, read_meta, session_scope
 from data_access.models import AppMeta, CommitmentStatus, PlanStatus, StatusSnapshot
 from data_access.problems import HELD_KINDS, count_held, plural
+from data_access.sessions import revoke_all_sessions
 
 # Seconds a copy waits for another connection's lock (the app's own busy_timeout is 15 s).
 BUSY_TIMEOUT = 15.0
@@ -175,6 +176,8 @@ def restore(backup_file: Path, url: str, *, force: bool = False) -> Contents:
     except sqlite3.Error as exc:
         raise BackupError(f"could not copy {backup_file} into {target}: {exc}") from exc
     migrate(url)
+    with session_scope(get_engine(url)) as session:  # sessions opened before the backup must not come back
+        revoke_all_sessions(session, "restored")
     held_now, meta = _count(target, "rw")
     revision = _revision(target)
     return Contents(target, target.stat().st_size, held_now, int(meta.get("data_version", 0)), revision)

@@ -167,6 +167,7 @@ def export_buttons(table: str) -> html.Div:
                 outline=True,
             ),
             dcc.Download(id=ids.export_download(table)),
+            html.Span(id=ids.export_note(table), className="export-note small text-danger ms-2", role="status"),
         ],
         className="export-buttons",
     )

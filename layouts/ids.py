@@ -37,6 +37,11 @@ def export_download(table: str) -> dict[str, str]:
     return {"type": "export-download", "table": table}
 
 
+def export_note(table: str) -> dict[str, str]:
+    """Pattern id of the short message beside a table's download buttons (e.g. too many downloads)."""
+    return {"type": "export-note", "table": table}
+
+
 def drill_chart(name: str) -> dict[str, str]:
     """Pattern id of a chart whose clicks drill down to the list behind a bar, cell or country."""
     return {"type": "drill-chart", "name": name}

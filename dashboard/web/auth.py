@@ -4,33 +4,54 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import logging
 import secrets
 import time
 from collections.abc import Sequence
 from html import escape
 from urllib.parse import urlencode
 
-from flask import Flask, jsonify, redirect, request, session
+from flask import Flask, g, jsonify, redirect, request, session
+from flask_limiter import Limiter
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.domain.roles import ANONYMOUS, Actor
 from dashboard.web.context import AppContext
-from data_access.accounts import authenticate, load_actor
+from dashboard.web.limits import (
+    FAILED_SIGN_INS_PER_ACCOUNT,
+    FAILED_SIGN_INS_PER_ADDRESS,
+    SIGN_IN_PER_ADDRESS,
+    attempted_account,
+)
+from data_access.accounts import authenticate
+from data_access.sessions import end_session, record_failed_sign_in, session_actor, start_session
+
+log = logging.getLogger(__name__)
 
 OPEN_PATHS = frozenset({"/login", "/logout", "/healthz", "/favicon.ico"})  # exactly these paths
 OPEN_PREFIXES = ("/assets/", "/_dash-component-suites/")  # static files under these folders
 CALLBACK_PATHS = ("/_dash-update-component", "/_dash-layout", "/_dash-dependencies")
 MAX_REQUEST_BYTES = 1_000_000  # callback payloads are small; a bigger body is refused with 413
+DATABASE_DOWN = (
+    "The database cannot be reached right now, so nobody can sign in; nothing was changed. Try again in a minute."
+)
+TOO_MANY = (
+    "Too many sign-in attempts from this address or for this account. Wait 15 minutes and try again, "
+    "or ask an administrator to reset the password."
+)
 
 
 class SignedInUser(UserMixin):
-    """Flask-Login's view of an actor; the id is the username (roles are re-read on every request)."""
+    """Flask-Login's view of an actor; its id is the server-side session's id (data_access.sessions), so
+    revoking the session ends it wherever the cookie is. Role and members are re-read on every request."""
 
-    def __init__(self, actor: Actor):
+    def __init__(self, actor: Actor, session_id: str):
         self.actor = actor
+        self.session_id = session_id
 
     def get_id(self) -> str:
-        return self.actor.username or ""
+        return self.session_id
 
 
 def current_actor() -> Actor:
@@ -92,12 +113,26 @@ def login_page(message: str | None = None, next_path: str = "/", status: int = 2
     return body, status, {"Content-Type": "text/html; charset=utf-8"}
 
 
-def security_headers(response, csp: str):
-    """Headers every response carries: CSP the app itself satisfies, no sniffing, no framing."""
+# Browser features the dashboard never uses, switched off for it and anything it could be made to load.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"
+)
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def security_headers(response, csp: str, *, hsts: bool = False):
+    """Headers every response carries: CSP the app itself satisfies, no sniffing, no framing, no device access;
+    HSTS when served over HTTPS (SESSION_COOKIE_SECURE=true). A refused oversized body (413) closes the
+    connection: its unread rest must not be parsed as the next request."""
     response.headers.setdefault("Content-Security-Policy", csp)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    if hsts:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    if response.status_code == 413:
+        response.headers["Connection"] = "close"
     return response
 
 
@@ -119,8 +154,8 @@ def content_security_policy(script_hashes: Sequence[str]) -> str:
     )
 
 
-def init_auth(server: Flask, app_ctx: AppContext, script_hashes: Sequence[str]) -> None:
-    """Attach sign-in, session settings, the PUBLIC_READ gate and security headers to the server."""
+def init_auth(server: Flask, app_ctx: AppContext, script_hashes: Sequence[str], limiter: Limiter) -> None:
+    """Attach sign-in (throttled by `limiter`), revocable sessions, the PUBLIC_READ gate and security headers."""
     settings = app_ctx.settings
     server.config.update(
         SESSION_COOKIE_HTTPONLY=True,
@@ -131,19 +166,26 @@ def init_auth(server: Flask, app_ctx: AppContext, script_hashes: Sequence[str]) 
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
     )
     manager = LoginManager(server)
-    manager.session_protection = "strong"
+    # Flask-Login's "strong" protection does nothing for permanent sessions; what ends a session here is its
+    # server-side row (sign-out, deactivation, password reset revoke it).
+    manager.session_protection = None
 
     lifetime = server.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
 
     @manager.user_loader
-    def _load(username: str) -> SignedInUser | None:
+    def _load(session_id: str) -> SignedInUser | None:
         # The cookie is re-issued on every request, so its own expiry only ends idle sessions; this ends
-        # every session SESSION_HOURS after sign-in, however busy.
+        # every session SESSION_HOURS after sign-in, however busy (the row's expiry says the same).
         signed_in_at = session.get("signed_in_at")
         if not isinstance(signed_in_at, int) or time.time() - signed_in_at > lifetime:
             return None
-        actor = load_actor(app_ctx.engine, username)
-        return SignedInUser(actor) if actor else None
+        try:
+            actor = session_actor(app_ctx.engine, session_id)
+        except SQLAlchemyError as error:  # read as anonymous; the page shows the database banner
+            log.warning("session lookup failed, reading as anonymous: %s", type(error).__name__)
+            g.database_unreachable = True
+            return None
+        return SignedInUser(actor, session_id) if actor else None
 
     csp = content_security_policy(script_hashes)
 
@@ -159,24 +201,45 @@ def init_auth(server: Flask, app_ctx: AppContext, script_hashes: Sequence[str]) 
 
     @server.after_request
     def _headers(response):
-        return security_headers(response, csp)
+        return security_headers(response, csp, hsts=settings.secure_cookies)
+
+    @server.errorhandler(429)
+    def _too_many(error):
+        log.warning("throttled %s %s from %s: %s", request.method, request.path, request.remote_addr, error)
+        if request.path == "/login":
+            return login_page(TOO_MANY, _safe_next(request.form.get("next")), 429)
+        return jsonify(error="Too many requests: wait a minute and try again."), 429
 
     @server.get("/login")
     def _login_form():
         return login_page(next_path=_safe_next(request.args.get("next")))
 
+    def _failed(response) -> bool:
+        return response.status_code == 401
+
     @server.post("/login")
+    @limiter.limit(SIGN_IN_PER_ADDRESS)
+    @limiter.limit(FAILED_SIGN_INS_PER_ADDRESS, deduct_when=_failed)
+    @limiter.limit(FAILED_SIGN_INS_PER_ACCOUNT, key_func=attempted_account, deduct_when=_failed)
     def _login():
         next_path = _safe_next(request.form.get("next"))
         if not _csrf_ok():
             return login_page("The form expired; please sign in again.", next_path, 400)
         username = request.form.get("username", "")[:80]
         password = request.form.get("password", "")[:200]
-        actor = authenticate(app_ctx.engine, username, password)
-        if actor is None:
-            return login_page("Wrong username or password.", next_path, 401)
+        try:
+            actor = authenticate(app_ctx.engine, username, password)
+            if actor is None or actor.username is None:
+                record_failed_sign_in(app_ctx.engine, username, address=request.remote_addr, why="wrong password")
+                return login_page("Wrong username or password.", next_path, 401)
+            session_id = start_session(
+                app_ctx.engine, actor.username, hours=settings.session_hours, address=request.remote_addr
+            )
+        except SQLAlchemyError as error:
+            log.warning("sign-in refused, database unreachable: %s", type(error).__name__)
+            return login_page(DATABASE_DOWN, next_path, 503)
         session.clear()  # a fresh session on sign-in (no fixation)
-        login_user(SignedInUser(actor))
+        login_user(SignedInUser(actor, session_id))
         session["signed_in_at"] = int(time.time())
         session.permanent = True
         return redirect(next_path)
@@ -184,6 +247,11 @@ def init_auth(server: Flask, app_ctx: AppContext, script_hashes: Sequence[str]) 
     @server.post("/logout")
     def _logout():
         if _csrf_ok():
+            if current_user.is_authenticated:
+                try:
+                    end_session(app_ctx.engine, current_user.get_id(), address=request.remote_addr)
+                except SQLAlchemyError as error:  # the cookie is cleared anyway; the row expires on its own
+                    log.warning("sign-out could not revoke the session: %s", type(error).__name__)
             logout_user()
             session.clear()
         return redirect("/")

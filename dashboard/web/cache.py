@@ -148,8 +148,7 @@ class ViewCache:
 
     def __init__(self, settings: Settings, store: Store | None = None):
         # Apps on different databases may share one Redis: the prefix names the database.
-        database = hashlib.sha256(settings.database_url.encode()).hexdigest()[:12]
-        self.prefix = f"ogp:{database}:"
+        self.prefix = f"ogp:{settings.database_tag}:"
         self.timeout = settings.cache_timeout
         self.store: Store = store or (RedisStore(settings.redis_url) if settings.redis_url else MemoryStore())
         self._mac_key = hashlib.sha256(b"ogp-view-cache:" + settings.secret_key.encode()).digest()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flask_limiter import Limiter
 from sqlalchemy import Engine
 
 from dashboard.settings import Settings
@@ -18,6 +19,7 @@ class AppContext:
     engine: Engine
     settings: Settings
     cache: ViewCache | None = None  # rendered views; None renders every time (tests of render functions)
+    limiter: Limiter | None = None  # throttling (sign-in, exports); None in tests of render functions
 
     def today(self) -> dt.date:
         """Today's date, or the fixed date set by OGP_TODAY (demos, tests)."""

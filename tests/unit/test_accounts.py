@@ -76,7 +76,7 @@ def test_acc004_inactive_user_cannot_sign_in_or_be_loaded(engine):
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"password": "short1234"}, "at least 10 characters"),
+        ({"password": "short1234"}, "at least 12 characters"),
         ({"password": "x" * 201}, "at most 200 characters"),
         ({"role": "superuser"}, "Unknown role 'superuser'"),
         ({"role": "support", "members": ["ALB", "ZZZ"]}, "Unknown member code(s): ZZZ."),

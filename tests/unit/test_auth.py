@@ -10,6 +10,7 @@ from dashboard.settings import Settings
 from data_access.accounts import create_user, set_role
 from data_access.db import get_engine, session_scope
 from data_access.models import User
+from data_access.sessions import session_actor
 from tests.helpers import TEST_SECRET
 from tests.security import PASSWORD, csrf_token, sign_in
 
@@ -27,8 +28,13 @@ def client(db_url):
 
 
 def signed_in_user(client) -> str | None:
+    """The username of the open server-side session the client's cookie names, or None."""
     with client.session_transaction() as session:
-        return session.get("_user_id")
+        session_id = session.get("_user_id")
+    if not session_id:
+        return None
+    actor = session_actor(client.application.extensions["ogp_context"].engine, session_id)
+    return actor.username if actor else None
 
 
 def is_signed_in(client) -> bool:

@@ -101,7 +101,7 @@ def test_cli004_account_errors_are_clear_and_exit_1(runner, db_url, engine, args
 
 def test_cli005_short_password_is_refused(runner, db_url, engine):
     result = invoke(runner, db_url, "create-user", "nadia", "--role", "viewer", "--password-stdin", stdin="short\n")
-    assert result.exit_code == 1 and "at least 10 characters" in result.output
+    assert result.exit_code == 1 and "at least 12 characters" in result.output
     assert load_actor(engine, "nadia") is None
 
 
