@@ -6,12 +6,14 @@ any Actor; the registered callbacks pass the signed-in actor read on the server 
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from dash import Dash, Input, Output, State, no_update
+from sqlalchemy.exc import SQLAlchemyError
 
 from callbacks.commitment_sections import find_commitment, live_sections
 from callbacks.urls import current_filters
@@ -20,13 +22,16 @@ from dashboard.domain.scales import INDICATOR_BY_ATTR, PROGRESS_SOURCES
 from dashboard.web.auth import current_actor
 from dashboard.web.context import AppContext
 from data_access import recording
+from data_access.db import failure_reason
 from data_access.recording import Conflict, PermissionDenied, ValidationFailed
 from layouts import ids
 from layouts import recording as form
 from layouts.commitments import DETAIL_RECORD_SECTION, LIVE_SECTIONS
 
+log = logging.getLogger(__name__)
 COMMITMENT_PATH = re.compile(r"^/commitments/([^/?#]{1,40})/?$")
 NOT_SAVED = "Nothing was saved."
+KEPT = "What you typed is still in the form."
 _FORM_FIELDS: dict[str, dict[str, str]] = {
     "progress": form.PROGRESS_FIELDS,
     "delay_note": form.DELAY_NOTE_FIELDS,
@@ -78,6 +83,24 @@ def _save(
     # A forged request may send anything as the URL's query: only text is one (checked before writing, so a
     # write never commits and then fails to re-render).
     search = search if isinstance(search, str) else None
+    try:
+        return _save_checked(ctx, actor, pathname, search, expected_version, form_name, permitted, what, write)
+    except SQLAlchemyError as error:  # the form keeps what was typed: only a saved result resets it
+        log.warning("save refused by the database: %s", type(error).__name__)
+        return SaveResult(saved=False, alert=form.refused_alert(f"{NOT_SAVED} {failure_reason(error)} {KEPT}"))
+
+
+def _save_checked(
+    ctx: AppContext,
+    actor: Actor,
+    pathname: str | None,
+    search: str | None,
+    expected_version: Any,
+    form_name: str,
+    permitted: Callable[[Actor, str], bool],
+    what: str,
+    write: Callable[[str, int], tuple[int, str]],
+) -> SaveResult:
     raw_id = commitment_id_from_path(pathname)
     detail = find_commitment(ctx, raw_id) if raw_id else None
     if detail is None:
@@ -99,9 +122,13 @@ def _save(
         return _refused(str(exc))
     except Conflict as exc:
         return SaveResult(saved=False, alert=form.conflict_alert(exc.changes))
-    filters, _ = current_filters(ctx, search)
-    fresh = find_commitment(ctx, detail["ogp_id"]) or detail
-    sections = live_sections(ctx, filters, fresh, actor, notice=form.saved_alert(message), active_form=form_name)
+    try:
+        filters, _ = current_filters(ctx, search)
+        fresh = find_commitment(ctx, detail["ogp_id"]) or detail
+        sections = live_sections(ctx, filters, fresh, actor, notice=form.saved_alert(message), active_form=form_name)
+    except SQLAlchemyError as error:  # saved, but the page could not be redrawn: say both, never "not saved"
+        notice = f"{message} The page could not be refreshed ({failure_reason(error)}); reload it to see the change."
+        return SaveResult(saved=False, alert=form.saved_alert(notice), version=new_version)
     return SaveResult(saved=True, version=new_version, sections=sections)
 
 
@@ -198,12 +225,16 @@ def save_rating(
 def reload_commitment(ctx: AppContext, actor: Actor, *, pathname: str | None, search: str | None) -> SaveResult:
     """After a conflict: the current state and version of the commitment; the forms (what was typed) stay."""
     search = search if isinstance(search, str) else None
-    raw_id = commitment_id_from_path(pathname)
-    detail = find_commitment(ctx, raw_id) if raw_id else None
-    if detail is None:
-        return _refused("This page does not show a known commitment.")
-    filters, _ = current_filters(ctx, search)
-    sections = live_sections(ctx, filters, detail, actor)
+    try:
+        raw_id = commitment_id_from_path(pathname)
+        detail = find_commitment(ctx, raw_id) if raw_id else None
+        if detail is None:
+            return _refused("This page does not show a known commitment.")
+        filters, _ = current_filters(ctx, search)
+        sections = live_sections(ctx, filters, detail, actor)
+    except SQLAlchemyError as error:
+        log.warning("reload refused by the database: %s", type(error).__name__)
+        return SaveResult(saved=False, alert=form.refused_alert(f"{failure_reason(error)} {KEPT}"))
     del sections[DETAIL_RECORD_SECTION]
     return SaveResult(saved=False, alert=form.reloaded_alert(), version=detail["version"], sections=sections)
 

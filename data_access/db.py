@@ -11,6 +11,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, Integer, String, cast, create_engine, event, select, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from data_access.models import AppMeta
@@ -141,3 +142,17 @@ def set_meta(session: Session, key: str, value: str) -> None:
     entry = session.get(AppMeta, key) or AppMeta(key=key, value=value)
     entry.value = value
     session.add(entry)
+
+
+def failure_reason(error: SQLAlchemyError) -> str:
+    """Why a database operation failed, in words a user can act on (the driver's message decides)."""
+    message = str(getattr(error, "orig", None) or error).lower()
+    if "disk is full" in message or "no space left" in message or "disk full" in message:
+        return "The server's disk is full, so the database cannot store anything; tell the administrator."
+    if "locked" in message or "lock timeout" in message or "busy" in message:
+        return "The database is busy with another change (an import, perhaps); try again in a minute."
+    if "read-only" in message or "readonly" in message:
+        return "The database is read-only at the moment; tell the administrator."
+    if isinstance(error, DBAPIError) and error.connection_invalidated or "connect" in message or "refused" in message:
+        return "The database cannot be reached; try again in a minute."
+    return "The database refused the change; try again, and tell the administrator if it happens again."

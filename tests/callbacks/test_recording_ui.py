@@ -3,11 +3,14 @@ field, conflicts (optimistic locking) and the audit trail, called as plain funct
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import sqlite3
 
 import pytest
 from flask_login import login_user
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from callbacks.commitments import render_commitment
@@ -27,8 +30,9 @@ from dashboard.pages import ROUTER
 from dashboard.settings import Settings
 from dashboard.web.auth import SignedInUser
 from dashboard.web.context import AppContext
+from data_access import db
 from data_access.accounts import create_user, load_actor
-from data_access.db import get_engine
+from data_access.db import failure_reason, get_engine
 from data_access.models import AuditEntry, Commitment, DelayNote, ProgressReport
 from data_access.recording import audit_log
 from layouts import commitments as page_layout
@@ -48,6 +52,11 @@ def has_id(component, component_id) -> bool:
 
 @pytest.fixture
 def app_ctx(db_url):
+    return seeded_context(db_url)
+
+
+def seeded_context(db_url: str) -> AppContext:
+    """Albania (AL0001) and Kenya (KE0001) with one user of each role; the context the save functions take."""
     engine = get_engine(db_url)
     plan = {"submission_year": 2022, "start": dt.date(2022, 9, 1), "end": dt.date(2024, 8, 31)}
     build(
@@ -429,3 +438,60 @@ def test_rec013_save_callbacks_are_wired_to_the_page(db_url):
         if any(dep["id"] == form.PROGRESS_SAVE for dep in spec["inputs"])
     ]
     assert len(states) == 1 and {"url", form.RECORD_VERSION, *form.PROGRESS_FIELDS.values()} <= states[0]
+
+
+def _hold_the_write_lock(ctx: AppContext):
+    """Another writer holding the database (as an import does): a connection outside the app's pool, left open."""
+    url = ctx.settings.database_url
+    if url.startswith("sqlite"):
+        blocker = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        return blocker
+    blocker = create_engine(url).connect()
+    blocker.execute(text("LOCK TABLE progress_report IN EXCLUSIVE MODE"))  # reads go on, writes wait
+    return blocker
+
+
+def test_rec013_a_save_while_another_writer_holds_the_database_says_so_and_keeps_the_form(app_ctx, actors, monkeypatch):
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 300)
+    monkeypatch.setattr(db, "LOCK_TIMEOUT_MS", 300)
+    db.dispose_engines()  # new connections take the short waits
+    ctx = dataclasses.replace(app_ctx, engine=get_engine(app_ctx.settings.database_url))
+    blocker = _hold_the_write_lock(ctx)
+    try:
+        result = save_progress_report(
+            ctx, actors["sofia"], pathname=ALB_PAGE, search="", expected_version=1, fields=report_fields()
+        )
+    finally:
+        blocker.close()
+    message = text_of(result.alert)
+    assert not result.saved and result.sections is None  # the form is not redrawn: what was typed stays
+    assert message.strip().startswith("Nothing was saved.") and "busy with another change" in message
+    assert "What you typed is still in the form." in message
+    assert counts(ctx.engine) == NOTHING_WRITTEN
+    retried = save_progress_report(
+        ctx, actors["sofia"], pathname=ALB_PAGE, search="", expected_version=1, fields=report_fields()
+    )
+    assert retried.saved  # once the other writer is done, the same form saves
+
+
+def test_rec014_a_full_disk_is_named_as_such(tmp_path):
+    """SQLite's own "database or disk is full" (the file may not grow: max_page_count) reads as a full disk."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'full.sqlite'}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE filler (data BLOB)"))
+    event.listen(engine, "connect", lambda dbapi, _record: dbapi.execute("PRAGMA max_page_count=2"))
+    engine.dispose()
+    with pytest.raises(OperationalError) as full, engine.begin() as conn:
+        conn.execute(text("INSERT INTO filler VALUES (:data)"), {"data": b"x" * 100_000})
+    assert failure_reason(full.value).startswith("The server's disk is full")
+
+
+def test_rec015_a_save_while_the_database_is_unreachable_says_so(app_ctx, actors):
+    url = "postgresql+psycopg://nobody@127.0.0.1:1/none"
+    down = AppContext(get_engine(url), Settings(secret_key=TEST_SECRET, database_url=url, today=TODAY))
+    result = save_progress_report(
+        down, actors["sofia"], pathname=ALB_PAGE, search="", expected_version=1, fields=report_fields()
+    )
+    message = text_of(result.alert)
+    assert not result.saved and "Nothing was saved." in message and "cannot be reached" in message

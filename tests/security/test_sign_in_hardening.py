@@ -20,7 +20,7 @@ from data_access.db import get_engine
 from data_access.models import AuditEntry, UserSession
 from tests.helpers import TEST_SECRET
 from tests.security import PASSWORD, csrf_token, sign_in, two_members
-from tests.security.test_forged_callbacks import downloaded, export_body
+from tests.security.test_forged_callbacks import callback_body, downloaded, export_body
 
 NEW_PASSWORD = "a brand new long passphrase"
 
@@ -183,3 +183,19 @@ def test_http001_permissions_policy_always_and_hsts_over_https(db_url, secure):
     assert ("Strict-Transport-Security" in response.headers) is secure
     if secure:
         assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_db002_while_the_database_is_down_every_page_shows_the_banner_and_healthz_says_why(db_url):
+    url = "postgresql+psycopg://nobody@127.0.0.1:1/none"
+    app = create_app(Settings(secret_key=TEST_SECRET, database_url=url))  # the view cache is on
+    client = _client(app)
+    assert client.get("/").status_code == 200 and client.get("/_dash-layout").status_code == 200
+    for path in ("/", "/commitments", "/delays", "/countries/ALB"):
+        body = callback_body(app, "page-content.children", values={"url.pathname": path, "url.search": ""})
+        reply = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
+        assert reply.status_code == 200, path
+        assert "db-error" in reply.get_data(as_text=True) and "X-View-Cache" not in reply.headers, path
+    health = client.get("/healthz")
+    assert (
+        health.status_code == 503 and health.json["database"] == "unreachable" and health.json["cache"] == "in-process"
+    )
