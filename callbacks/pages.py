@@ -16,6 +16,7 @@ from dash import Dash
 
 from dashboard.domain.filters import Filters
 from dashboard.web.context import AppContext
+from data_access import statuses
 
 MAX_PATH_LENGTH = 300
 
@@ -99,7 +100,8 @@ class Router:
         if found is None:
             return None
         spec, params = found
-        page = spec.render(ctx, filters, **params)
+        with statuses.one_check_per_view():
+            page = spec.render(ctx, filters, **params)
         if not page.title:
             page.title = spec.title
         return page

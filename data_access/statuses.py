@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import pandas as pd
@@ -40,17 +42,38 @@ CHUNK = 5000  # rows per INSERT
 STATUS_LOCK_KEY = 0x06_0A_57_A7  # PostgreSQL advisory lock of the status writers
 
 
+# The (engine, day) pairs already made current in this view (None: outside a view, check every time).
+_CHECKED: ContextVar[set[tuple[int, dt.date]] | None] = ContextVar("statuses_checked", default=None)
+
+
+@contextmanager
+def one_check_per_view() -> Iterator[None]:
+    """Within this block (one page being built), ensure() checks each day's statuses once, not once per query:
+    a page reads them 3-4 times, and the data changing halfway through a page is no reason to read it again."""
+    token = _CHECKED.set(set())
+    try:
+        yield
+    finally:
+        _CHECKED.reset(token)
+
+
 def ensure(engine: Engine, day: dt.date) -> dt.date:
     """Make the stored statuses of `day` current for the data as it is now; returns the day.
 
-    One query when they are current: the data stamp and the day's snapshot read together.
+    One query when they are current: the data stamp and the day's snapshot read together (none when this view
+    has checked them already: one_check_per_view).
     """
+    checked = _CHECKED.get()
+    if checked is not None and (id(engine), day) in checked:
+        return day
     meta = select(AppMeta.key, AppMeta.value).where(AppMeta.key.in_(queries.STAMP_KEYS))
     snapshot = select(literal("snapshot"), StatusSnapshot.data_stamp).where(StatusSnapshot.day == day)
     with engine.connect() as conn:
         found = dict(conn.execute(meta.union_all(snapshot)).all())
     if found.get("snapshot") != queries.stamp_of(found):
         refresh(engine, day)
+    if checked is not None:
+        checked.add((id(engine), day))
     return day
 
 

@@ -85,6 +85,23 @@ def test_sts001_statuses_are_computed_once_per_data_version_and_day(engine: Engi
         assert session.scalar(select(StatusSnapshot.computed_at).where(StatusSnapshot.day == DAY)) == first
 
 
+def test_sts001b_one_view_checks_each_days_statuses_once(engine: Engine) -> None:
+    _one_member(engine)
+    statuses.ensure(engine, DAY)
+    seen = _count_statements(engine)
+    with statuses.one_check_per_view():
+        for _ in range(4):  # a page's queries, each asking for the statuses of the day
+            statuses.ensure(engine, DAY)
+        assert len(seen) == 1
+        statuses.ensure(engine, DAY - dt.timedelta(days=1))  # another day is its own check (and computation)
+        checked_both = len(seen)
+        statuses.ensure(engine, DAY - dt.timedelta(days=1))
+        assert len(seen) == checked_both
+    statuses.ensure(engine, DAY)  # outside a view every call looks again
+    statuses.ensure(engine, DAY)
+    assert len(seen) == checked_both + 2
+
+
 def test_sts002_a_write_changes_the_stored_status_at_the_next_read(engine: Engine) -> None:
     _one_member(engine)
     statuses.ensure(engine, DAY)
