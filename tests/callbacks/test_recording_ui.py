@@ -391,7 +391,7 @@ def test_rec009_each_role_sees_only_the_forms_it_may_use(app_ctx, actors):
 def test_rec010_the_page_uses_the_signed_in_user_of_the_request(db_url, app_ctx, actors):
     app = create_app(Settings(secret_key=TEST_SECRET, database_url=db_url, today=TODAY))
     with app.server.test_request_context("/commitments/AL0001"):
-        login_user(SignedInUser(actors["sofia"]))
+        login_user(SignedInUser(actors["sofia"], session_id="a-session-id"))
         page = ROUTER.render(app_ctx, "/commitments/AL0001", Filters())
     assert has_id(page.children, form.PROGRESS_SAVE)
     with app.server.test_request_context("/commitments/AL0001"):
