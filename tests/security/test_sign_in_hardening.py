@@ -5,16 +5,19 @@ once, exports throttled, a clear answer when the database is down, and the HTTP 
 from __future__ import annotations
 
 import json
+import sqlite3
+import time
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 
 from dashboard.cli import cli
 from dashboard.domain.passwords import password_problem
 from dashboard.factory import create_app
 from dashboard.settings import Settings
 from dashboard.web.auth import DATABASE_DOWN, TOO_MANY
+from data_access import db
 from data_access.accounts import create_user
 from data_access.db import get_engine
 from data_access.models import AuditEntry, UserSession
@@ -199,3 +202,46 @@ def test_db002_while_the_database_is_down_every_page_shows_the_banner_and_health
     assert (
         health.status_code == 503 and health.json["database"] == "unreachable" and health.json["cache"] == "in-process"
     )
+
+
+def test_db003_a_locked_table_gives_a_prompt_banner_and_an_honest_health_check(db_url, monkeypatch):
+    """Someone holds an exclusive lock on the commitments (a long migration, a stuck import): pages answer with
+    the banner within the lock timeout instead of hanging, and /healthz says the database is timing out."""
+    monkeypatch.setattr(db, "LOCK_TIMEOUT_MS", 500)
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 500)
+    db.dispose_engines()  # new engines and connections take the short wait
+    app = create_app(Settings(secret_key=TEST_SECRET, database_url=db_url))
+    two_members(get_engine(db_url))
+    client = _client(app)
+    body = callback_body(app, "page-content.children", values={"url.pathname": "/commitments", "url.search": ""})
+    fresh = {**body, "inputs": body["inputs"]}  # rendered once first: today's statuses are stored before the lock
+    assert (
+        client.post("/_dash-update-component", data=json.dumps(fresh), content_type="application/json").status_code
+        == 200
+    )
+    app.server.extensions["view_cache"].clear()
+    if db_url.startswith("sqlite"):
+        blocker = sqlite3.connect(db_url.removeprefix("sqlite:///"), isolation_level=None)
+        blocker.execute("BEGIN EXCLUSIVE")  # in WAL mode readers go on: pages and health stay up
+    else:
+        blocker = _outside_connection(db_url)
+        blocker.execute(text("LOCK TABLE commitment IN ACCESS EXCLUSIVE MODE"))
+    try:
+        started = time.monotonic()
+        page = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
+        health = client.get("/healthz")
+        elapsed = time.monotonic() - started
+    finally:
+        blocker.close()
+    assert page.status_code == 200 and health.json["cache"] == "in-process"
+    if db_url.startswith("sqlite"):
+        assert "db-error" not in page.get_data(as_text=True) and health.status_code == 200
+    else:
+        assert "db-error" in page.get_data(as_text=True)  # the banner, not a hung request
+        assert health.status_code == 503 and health.json["database"] == "timeout"
+        assert elapsed < 8, elapsed  # 0.5 s lock wait for the page, 2 s for the health check
+
+
+def _outside_connection(url: str):
+    """A database connection outside the app's pool (its first statement opens a transaction)."""
+    return create_engine(url).connect()
