@@ -20,7 +20,7 @@ from data_access.backup import BackupError, NotSQLite, backup, restore
 from data_access.db import get_engine, migrate
 from data_access.ogp_sheet.export import export_ogp_sheet
 from data_access.ogp_sheet.upsert import import_ogp_sheet
-from data_access.problems import ImportFailed
+from data_access.problems import ImportFailed, report_lines
 from data_access.progress_import import import_progress
 from data_access.queries import overview_counts
 from data_access.recording import audit_log
@@ -34,10 +34,11 @@ def _engine(database_url: str | None):
     return get_engine(url)
 
 
-def _report_failure(exc) -> None:
+def _report_failure(exc: ImportFailed) -> NoReturn:
+    """Print why an import was refused: the first problems by row, then how many more (see data_access.problems)."""
     click.echo(f"Error: {exc}", err=True)
-    for problem in exc.problems:
-        click.echo(f"  {problem}", err=True)
+    for line in exc.lines():
+        click.echo(f"  {line}", err=True)
     sys.exit(1)
 
 
@@ -71,8 +72,8 @@ def import_ogp(path: Path, dry_run: bool, database_url: str | None) -> None:
         summary = import_ogp_sheet(_engine(database_url), path, dry_run=dry_run)
     except ImportFailed as exc:
         _report_failure(exc)
-    for warning in summary.warnings:
-        click.echo(f"  warning: {warning}", err=True)
+    for line in report_lines(summary.warnings, kind="warnings", prefix="warning: "):
+        click.echo(f"  {line}", err=True)
     click.echo(f"{summary.line()} ({time.perf_counter() - started:.2f} s)")
     if not dry_run:
         _prepare_statuses(_engine(database_url))

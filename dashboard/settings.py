@@ -48,6 +48,11 @@ class Settings:
     public_read: bool = True  # reading without an account; PUBLIC_READ=false requires signing in
     session_hours: int = 8  # a session expires this many hours after sign-in
     secure_cookies: bool = False  # SESSION_COOKIE_SECURE=true when served over HTTPS
+    # Import limits (import-ogp, import-progress), checked before a file is read in full; README explains each.
+    import_max_bytes: int = 100_000_000  # file size
+    import_max_rows: int = 200_000  # rows below the header
+    import_max_cells: int = 10_000_000  # cells of all rows, header included
+    import_max_xlsx_uncompressed_bytes: int = 500_000_000  # what an XLSX (a zip) unpacks to
 
     @property
     def database_tag(self) -> str:
@@ -71,6 +76,12 @@ class Settings:
             public_read=_flag(env.get("PUBLIC_READ"), True),
             session_hours=int(env.get("SESSION_HOURS") or 8),
             secure_cookies=_flag(env.get("SESSION_COOKIE_SECURE"), False),
+            import_max_bytes=int(env.get("IMPORT_MAX_BYTES") or cls.import_max_bytes),
+            import_max_rows=int(env.get("IMPORT_MAX_ROWS") or cls.import_max_rows),
+            import_max_cells=int(env.get("IMPORT_MAX_CELLS") or cls.import_max_cells),
+            import_max_xlsx_uncompressed_bytes=int(
+                env.get("IMPORT_MAX_XLSX_UNCOMPRESSED_BYTES") or cls.import_max_xlsx_uncompressed_bytes
+            ),
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,6 +10,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data_access.models import ORIGIN_SAMPLE, ActionPlan, Commitment, Member, ProgressReport
+
+# Caps on what an import reports, all in one place, so a huge invalid file gets a short report in bounded memory.
+MAX_PROBLEMS_SHOWN = 200  # problems (and warnings) printed; the rest are counted in one closing line
+MAX_PROBLEMS_KEPT = 10_000  # problems kept in full (those of the lowest rows); every further one is only counted
+MAX_MESSAGE = 500  # characters of a problem's message (longer ones lose their middle, shown as …)
+MAX_COLUMN_SHOWN = 200  # characters of the column name a problem names
 
 
 @dataclass(frozen=True, order=True)
@@ -19,18 +26,97 @@ class Problem:
     column: str
     message: str
 
+    def __post_init__(self) -> None:
+        # Messages quote cells; a 100,000-character cell must not make a 100,000-character line. The middle is
+        # cut, so the end of the message (what is wrong) stays.
+        for name, limit in (("column", MAX_COLUMN_SHOWN), ("message", MAX_MESSAGE)):
+            text = getattr(self, name)
+            if len(text) > limit:
+                object.__setattr__(self, name, f"{text[: limit // 2 - 1]}…{text[-(limit - limit // 2) :]}")
+
     def __str__(self) -> str:
         where = "file" if self.row == 0 else f"row {self.row}"
         column = f", column {self.column!r}" if self.column else ""
         return f"{where}{column}: {self.message}"
 
 
-class ImportFailed(Exception):
-    """Raised when input is invalid; nothing has been written."""
+class ProblemList:
+    """Problems found so far: every one counted (len), the `keep` first by row kept in full (kept()).
 
-    def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems)
-        super().__init__(f"{len(self.problems)} problem(s); nothing was written")
+    Used like a list by the validators: append, +=, len and truth.
+    """
+
+    def __init__(self, problems: Iterable[Problem] = (), *, keep: int = MAX_PROBLEMS_KEPT):
+        self.keep = keep
+        self.total = 0
+        self._kept: list[Problem] = []
+        self.extend(problems)
+
+    def append(self, problem: Problem) -> None:
+        """Count a problem; keep it while it is among the `keep` first by row."""
+        self.total += 1
+        self._kept.append(problem)
+        if len(self._kept) >= 2 * self.keep:
+            self._trim()
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        """Count and keep several problems (see append)."""
+        for problem in problems:
+            self.append(problem)
+
+    def __iadd__(self, problems: Iterable[Problem]) -> ProblemList:
+        self.extend(problems)
+        return self
+
+    def __len__(self) -> int:
+        return self.total
+
+    def kept(self) -> list[Problem]:
+        """The problems kept in full, sorted by row and column (at most `keep`)."""
+        self._trim()
+        return list(self._kept)
+
+    def _trim(self) -> None:
+        self._kept.sort()
+        del self._kept[self.keep :]
+
+
+class ImportFailed(Exception):
+    """Raised when input is invalid; nothing has been written.
+
+    problems: the first problems by row (at most MAX_PROBLEMS_KEPT); total: how many there were in all.
+    """
+
+    def __init__(self, problems: Iterable[Problem] | ProblemList):
+        found = problems if isinstance(problems, ProblemList) else ProblemList(problems)
+        self.problems = found.kept()
+        self.total = found.total
+        super().__init__(f"{self.total} problem(s); nothing was written")
+
+    def lines(self, shown: int = MAX_PROBLEMS_SHOWN) -> list[str]:
+        """What to print: the first `shown` problems by row, then how many more there are (nothing was written)."""
+        return report_lines(self.problems, self.total, "problems", shown=shown, ending="; nothing was written")
+
+
+def report_lines(
+    problems: list[Problem],
+    total: int | None = None,
+    kind: str = "problems",
+    *,
+    shown: int = MAX_PROBLEMS_SHOWN,
+    prefix: str = "",
+    ending: str = "",
+) -> list[str]:
+    """The first `shown` problems (or warnings) as text, then one line "... and N more <kind> (M in all)".
+
+    total is how many there were when `problems` holds only the first ones (ImportFailed.total); prefix goes
+    before each problem, ending after the closing line.
+    """
+    total = len(problems) if total is None else total
+    lines = [f"{prefix}{problem}" for problem in problems[:shown]]
+    if total > len(lines):
+        lines.append(f"... and {total - len(lines):,} more {kind} ({total:,} in all){ending}")
+    return lines
 
 
 # The kinds of rows every summary line gives totals for, in this order.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -14,8 +15,8 @@ from dashboard.domain.recordable import MAX_NOTE
 from dashboard.domain.scales import COMPLETION, DIOG, EARLY_RESULTS, PROGRESS_SOURCES
 from data_access.db import bump_data_version, session_scope
 from data_access.models import Commitment, ProgressReport
-from data_access.ogp_sheet.read import read_sheet
-from data_access.problems import ImportFailed, ImportSummary, Problem, count_held
+from data_access.ogp_sheet.read import ImportLimits, read_sheet
+from data_access.problems import ImportFailed, ImportSummary, Problem, ProblemList, count_held
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("commitment_id", "as_of", "source", "completion", "note", "evidence_url")
 OPTIONAL_COLUMNS: tuple[str, ...] = ("result",)
@@ -28,20 +29,27 @@ DateKey = tuple[int, str, dt.date]
 
 
 def import_progress(
-    engine: Engine, path: Path | str, *, dry_run: bool = False, recorded_by: str = "import-progress"
+    engine: Engine,
+    path: Path | str,
+    *,
+    dry_run: bool = False,
+    recorded_by: str = "import-progress",
+    limits: ImportLimits | None = None,
 ) -> ImportSummary:
     """Validate every row, then append the new progress reports in one transaction (exact duplicates skipped).
 
     Refused with the rest: two rows of one commitment, source and date with different completions (both rows
     named), and a row whose commitment, source and date already hold a report with another completion.
+    limits: the size limits of read_sheet (by default those of the environment).
     """
-    table = read_sheet(path)
-    problems: list[Problem] = []
+    table = read_sheet(path, limits)
+    problems = ProblemList()
     header = table.header
-    problems += [Problem(1, c, "required column is missing") for c in REQUIRED_COLUMNS if c not in header]
+    seen = Counter(header)
+    problems += [Problem(1, c, "required column is missing") for c in REQUIRED_COLUMNS if c not in seen]
     known = set(REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS)
     problems += [Problem(1, c, "unknown column") for c in header if c not in known]
-    problems += [Problem(1, c, "column appears more than once") for c in set(header) if header.count(c) > 1]
+    problems += [Problem(1, c, "column appears more than once") for c, n in seen.items() if n > 1]
     if not table.records:
         problems.append(Problem(0, "", "the file has a header but no progress rows"))
     if problems:
@@ -145,7 +153,7 @@ def _parse_row(
     commitment_ids: dict[str, int],
     today: dt.date,
     recorded_by: str,
-    problems: list[Problem],
+    problems: ProblemList,
 ) -> ProgressReport | None:
     before = len(problems)
 

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
 from dashboard.domain.policy_areas import POLICY_AREA_COLUMNS
+from dashboard.domain.spreadsheet import may_need_quotes, needs_quote, neutralise_all
 from data_access.models import ActionPlan, Commitment
 from data_access.ogp_sheet.catalogue import (
     COMMITMENT_ID,
@@ -29,7 +30,14 @@ from data_access.ogp_sheet.catalogue import (
 
 
 def export_ogp_sheet(engine: Engine, path: Path | str) -> int:
-    """Write every commitment in OGP's sheet format (CSV, or XLSX by extension); return how many."""
+    """Write every commitment in OGP's sheet format (CSV, or XLSX by extension); return how many.
+
+    No cell can run as a spreadsheet formula (dashboard.domain.spreadsheet). In CSV every cell is in double
+    quotes, so no locale splits one at a ';', and formula-like text gets a leading quote, which the importer
+    removes again (read_sheet). In XLSX every cell is text, and formula-like text is marked quote-prefixed
+    (what Excel does for typed text starting with ') so that editing the cell keeps it text; its value is
+    unchanged.
+    """
     path = Path(path)
     with Session(engine) as session:
         commitments = session.scalars(
@@ -45,9 +53,9 @@ def export_ogp_sheet(engine: Engine, path: Path | str) -> int:
         _write_xlsx(path, rows)
     else:
         with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
+            writer = csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_ALL)
             writer.writerow(OGP_COLUMNS)
-            writer.writerows(rows)
+            writer.writerows(neutralise_all(row) for row in rows)
     return len(rows)
 
 
@@ -92,9 +100,12 @@ def _write_xlsx(path: Path, rows: Iterable[list[str]]) -> None:
     sheet.append(list(OGP_COLUMNS))
     for row in rows:
         cells = []
+        check = may_need_quotes(row)
         for value in row:
             cell = WriteOnlyCell(sheet, value=value)
             cell.data_type = "s"  # never a formula, even when a text starts with '='
+            if check and needs_quote(value):
+                cell.quotePrefix = True  # and still text once edited in Excel
             cells.append(cell)
         sheet.append(cells)
     workbook.save(path)

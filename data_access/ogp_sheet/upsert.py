@@ -24,7 +24,7 @@ from data_access.models import (
     ProgressReport,
 )
 from data_access.ogp_sheet.catalogue import YEAR_PATTERN
-from data_access.ogp_sheet.read import read_sheet
+from data_access.ogp_sheet.read import ImportLimits, read_sheet
 from data_access.ogp_sheet.validate import SheetRecord, validate_sheet
 from data_access.problems import ImportFailed, ImportSummary, Problem, count_held, plural
 
@@ -46,10 +46,15 @@ class OgpImportSummary(ImportSummary):
         return clauses
 
 
-def import_ogp_sheet(engine: Engine, path: Path | str, *, dry_run: bool = False) -> OgpImportSummary:
-    """Validate the whole sheet, then upsert members, plans, commitments and IRM progress in one transaction."""
+def import_ogp_sheet(
+    engine: Engine, path: Path | str, *, dry_run: bool = False, limits: ImportLimits | None = None
+) -> OgpImportSummary:
+    """Validate the whole sheet, then upsert members, plans, commitments and IRM progress in one transaction.
+
+    limits: the size limits of read_sheet (by default those of the environment).
+    """
     path = Path(path)
-    table = read_sheet(path)
+    table = read_sheet(path, limits)
     records, problems, warnings = validate_sheet(table)
     if problems:
         raise ImportFailed(problems)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,8 +28,9 @@ from data_access.ogp_sheet.catalogue import (
     YEAR_PATTERN,
 )
 from data_access.ogp_sheet.read import SheetTable
-from data_access.problems import Problem
+from data_access.problems import MAX_PROBLEMS_KEPT, Problem, ProblemList
 
+OGP_COLUMN_SET = frozenset(OGP_COLUMNS)
 TAG_VALUES = frozenset({"0", "1"}) | frozenset(MISSING_CODES)
 # Lengths of the String columns the importer fills (PostgreSQL enforces them; SQLite would not).
 MAX_LENGTHS: dict[str, int] = {
@@ -56,16 +58,19 @@ class SheetRecord:
     cells: dict[str, str] = field(repr=False, default_factory=dict)
 
 
-def validate_sheet(table: SheetTable) -> tuple[list[SheetRecord], list[Problem], list[Problem]]:
-    """Check every row; return the parsed records, the problems and the warnings."""
-    problems: list[Problem] = []
+def validate_sheet(table: SheetTable) -> tuple[list[SheetRecord], ProblemList, list[Problem]]:
+    """Check every row; return the parsed records, the problems (all counted, the first kept) and the warnings."""
+    problems = ProblemList()
     warnings: list[Problem] = []
     header = table.header
     seen: Counter[str] = Counter(header)
     problems += [Problem(1, name, "column appears more than once") for name, n in seen.items() if n > 1]
     problems += [Problem(1, name, "required column is missing") for name in REQUIRED_COLUMNS if name not in seen]
-    unknown = [name for name in header if name not in OGP_COLUMNS]
-    warnings += [Problem(1, name, "not a column of OGP's sheet: kept, but not exported") for name in unknown]
+    unknown = [name for name in header if name not in OGP_COLUMN_SET]
+    kept = unknown[:MAX_PROBLEMS_KEPT]
+    warnings += [Problem(1, name, "not a column of OGP's sheet: kept, but not exported") for name in kept]
+    if len(unknown) > len(kept):
+        warnings.append(Problem(1, "", f"{len(unknown) - len(kept):,} more columns that OGP's sheet does not have"))
     if not table.records:
         problems.append(Problem(0, "", "the file has a header but no commitment rows"))
     if problems:
@@ -85,7 +90,7 @@ def validate_sheet(table: SheetTable) -> tuple[list[SheetRecord], list[Problem],
     return records, problems, warnings
 
 
-def _parse_row(row: int, cells: dict[str, str], problems: list[Problem], warnings: list[Problem]) -> SheetRecord | None:
+def _parse_row(row: int, cells: dict[str, str], problems: ProblemList, warnings: list[Problem]) -> SheetRecord | None:
     before = len(problems)
 
     def report(column: str, message: str) -> None:
@@ -179,23 +184,18 @@ def _derived_completion(fields: dict[str, Any]) -> str | None:
     return None
 
 
-def _cross_row_problems(records: list[SheetRecord]) -> list[Problem]:
-    problems: list[Problem] = []
+def _cross_row_problems(records: list[SheetRecord]) -> Iterator[Problem]:
     rows_by_id: dict[str, list[int]] = defaultdict(list)
     for record in records:
         rows_by_id[record.fields["ogp_id"]].append(record.row)
     for commitment_id, rows in rows_by_id.items():
         for row in rows[1:]:
-            problems.append(
-                Problem(row, COMMITMENT_ID, f"duplicate commitment id {commitment_id!r}: also on row {rows[0]}")
-            )
+            yield Problem(row, COMMITMENT_ID, f"duplicate commitment id {commitment_id!r}: also on row {rows[0]}")
         if len(rows) > 1:
-            others = ", ".join(str(r) for r in rows[1:])
-            problems.append(
-                Problem(rows[0], COMMITMENT_ID, f"duplicate commitment id {commitment_id!r}: also on row(s) {others}")
-            )
-    problems += _inconsistent(records, "Code", lambda r: r.member["code"], lambda r: r.member, "member")
-    problems += _inconsistent(records, PLAN_ID, lambda r: r.plan["ogp_id"], lambda r: r.plan, "action plan")
+            others = ", ".join(str(r) for r in rows[1:21]) + (f" and {len(rows) - 21:,} more" if len(rows) > 21 else "")
+            yield Problem(rows[0], COMMITMENT_ID, f"duplicate commitment id {commitment_id!r}: also on row(s) {others}")
+    yield from _inconsistent(records, "Code", lambda r: r.member["code"], lambda r: r.member, "member")
+    yield from _inconsistent(records, PLAN_ID, lambda r: r.plan["ogp_id"], lambda r: r.plan, "action plan")
     # Commitment ids carry their member's prefix (AL for ALB, BUE for Buenos Aires): one prefix per member.
     prefixes: dict[str, Counter[str]] = defaultdict(Counter)
     for record in records:
@@ -204,15 +204,12 @@ def _cross_row_problems(records: list[SheetRecord]) -> list[Problem]:
         usual = prefixes[record.member["code"]].most_common(1)[0][0]
         prefix = _id_prefix(record.fields["ogp_id"])
         if prefix != usual:
-            problems.append(
-                Problem(
-                    record.row,
-                    COMMITMENT_ID,
-                    f"{record.fields['ogp_id']!r} does not match member {record.member['code']!r}, "
-                    f"whose other commitment ids start with {usual!r}",
-                )
+            yield Problem(
+                record.row,
+                COMMITMENT_ID,
+                f"{record.fields['ogp_id']!r} does not match member {record.member['code']!r}, "
+                f"whose other commitment ids start with {usual!r}",
             )
-    return problems
 
 
 def _id_prefix(commitment_id: str) -> str:
@@ -223,18 +220,12 @@ def _id_prefix(commitment_id: str) -> str:
     return match.group(1)
 
 
-def _inconsistent(records: list[SheetRecord], column: str, key, values, what: str) -> list[Problem]:
+def _inconsistent(records: list[SheetRecord], column: str, key, values, what: str) -> Iterator[Problem]:
     first: dict[str, tuple[int, dict[str, Any]]] = {}
-    problems: list[Problem] = []
     for record in records:
         seen = first.setdefault(key(record), (record.row, values(record)))
         if values(record) != seen[1]:
             differing = sorted(k for k in values(record) if values(record).get(k) != seen[1].get(k))
-            problems.append(
-                Problem(
-                    record.row,
-                    column,
-                    f"{what} {key(record)!r} differs from row {seen[0]} in {', '.join(differing)}",
-                )
+            yield Problem(
+                record.row, column, f"{what} {key(record)!r} differs from row {seen[0]} in {', '.join(differing)}"
             )
-    return problems
