@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
+import csv
 import io
 
 import pandas as pd
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from dashboard.domain.spreadsheet import neutralise
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy where every text cell that a spreadsheet would run as a formula starts with a quote."""
+    """A copy where every text cell that a spreadsheet could run as a formula (at its start, or after a ; , |
+    tab or line break inside it) starts with a quote: dashboard.domain.spreadsheet, the rule of every export."""
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v
-            )
+            out[column] = out[column].map(lambda v: neutralise(v) if isinstance(v, str) else v)
     return out
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV (with BOM so Excel reads accents) of a neutralised frame."""
-    return neutralise_formulas(frame).to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 CSV (with BOM so Excel reads accents) of a neutralised frame, every cell in double quotes (a
+    reader splitting at ';' must not cut a cell in two)."""
+    return neutralise_formulas(frame).to_csv(index=False, quoting=csv.QUOTE_ALL).encode("utf-8-sig")
 
 
 def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "data") -> bytes:

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pandas as pd
 import plotly
 import pytest
@@ -23,6 +24,7 @@ from dashboard.factory import create_app
 from dashboard.pages import ROUTER
 from dashboard.settings import Settings
 from dashboard.web.context import AppContext
+from dashboard.web.exporting import to_csv_bytes, to_xlsx_bytes
 from data_access.db import get_engine
 from data_access.models import ActionPlan, AuditEntry, Commitment, DelayNote, Member, ProgressReport
 from data_access.ogp_sheet.upsert import import_ogp_sheet
@@ -182,3 +184,14 @@ def test_hst008_sql_fragments_in_a_note_are_stored_as_text(hostile):
     with Session(hostile.engine) as session:
         assert session.scalars(select(DelayNote.note)).all() == [note]
     assert counts(hostile.engine)["commitment"] == 3
+
+
+def test_hst005b_table_downloads_quote_formulas_that_start_after_a_separator():
+    """Excel in a ';' locale splits an unquoted `x;=cmd|...` into `x` and a formula: every cell is quoted, and a
+    formula anywhere in a cell gets the leading quote; numbers and hyphenated words are left alone."""
+    frame = pd.DataFrame({"Title": ["x;=cmd|' /C calc'!A0", "e-government", "-5", "a,@SUM(1)"]})
+    lines = to_csv_bytes(frame).decode("utf-8-sig").splitlines()
+    assert lines == ['"Title"', "\"'x;=cmd|' /C calc'!A0\"", '"e-government"', '"-5"', '"\'a,@SUM(1)"']
+    workbook = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(frame)))
+    values = [row[0] for row in workbook.active.iter_rows(min_row=2, values_only=True)]
+    assert values == ["'x;=cmd|' /C calc'!A0", "e-government", "-5", "'a,@SUM(1)"]
