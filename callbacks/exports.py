@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Mapping
 
 from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, no_update
@@ -16,6 +17,11 @@ from dashboard.web.exporting import to_csv_bytes, to_xlsx_bytes
 from dashboard.web.limits import EXPORTS, export_allowed
 
 log = logging.getLogger(__name__)
+# A download builds a whole table (XLSX: seconds at scale 10): one at a time per worker process, and a request
+# that finds one being built is answered at once ("try again") rather than holding a server thread while it
+# waits, so a burst of downloads cannot starve the pages (12 parallel XLSX exports slowed a cached page to 8 s).
+_BUILDING = threading.BoundedSemaphore(1)
+BUSY = "Another download is being prepared on the server; try again in a moment."
 
 
 def build_download(
@@ -57,7 +63,12 @@ def register(app: Dash, app_ctx: AppContext, tables: Mapping[str, TableSource]) 
             return no_update, no_update  # checked here too, not only by the sign-in gate in front of every callback
         if app_ctx.limiter is not None and not export_allowed(app_ctx.limiter):
             return no_update, f"Too many downloads (at most {EXPORTS.replace(' per ', ' a ')}); try again shortly."
-        payload = build_download(
-            app_ctx, tables, str(trigger.get("table")), str(trigger.get("format")), pathname, search
-        )
+        if not _BUILDING.acquire(blocking=False):
+            return no_update, BUSY
+        try:
+            payload = build_download(
+                app_ctx, tables, str(trigger.get("table")), str(trigger.get("format")), pathname, search
+            )
+        finally:
+            _BUILDING.release()
         return (payload, "") if payload is not None else (no_update, no_update)

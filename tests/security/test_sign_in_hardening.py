@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import create_engine, select, text
 
+from callbacks import exports
 from dashboard.cli import cli
 from dashboard.domain.passwords import password_problem
 from dashboard.factory import create_app
@@ -29,7 +30,8 @@ NEW_PASSWORD = "a brand new long passphrase"
 
 
 def make_app(db_url: str, **settings):
-    app = create_app(Settings(secret_key=TEST_SECRET, database_url=db_url, public_read=False, **settings))
+    settings.setdefault("public_read", False)
+    app = create_app(Settings(secret_key=TEST_SECRET, database_url=db_url, **settings))
     engine = get_engine(db_url)
     two_members(engine)
     create_user(engine, username="vera", password=PASSWORD, role="viewer")
@@ -245,3 +247,16 @@ def test_db003_a_locked_table_gives_a_prompt_banner_and_an_honest_health_check(d
 def _outside_connection(url: str):
     """A database connection outside the app's pool (its first statement opens a transaction)."""
     return create_engine(url).connect()
+
+
+def test_thr004_a_download_asked_while_another_is_built_is_answered_at_once(db_url):
+    app = make_app(db_url, public_read=True)
+    client = _client(app)
+    body = json.dumps(export_body(app))
+    with exports._BUILDING:  # another download is being built in this worker
+        started = time.monotonic()
+        busy = client.post("/_dash-update-component", data=body, content_type="application/json")
+        waited = time.monotonic() - started
+    assert downloaded(busy) is None and exports.BUSY in busy.get_data(as_text=True)
+    assert waited < 5  # answered, not queued behind the other download
+    assert downloaded(client.post("/_dash-update-component", data=body, content_type="application/json"))
