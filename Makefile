@@ -49,15 +49,19 @@ format: install ## Reformat and apply safe lint fixes (ruff)
 	$(BIN)/ruff check --fix .
 
 # Uses PostgreSQL and Redis when they answer on 127.0.0.1 (see scripts/test_services.sh).
-# Everything but the browser tests runs on every core (pytest-xdist, TEST_WORKERS); the real-browser tests run
-# after, one at a time (running them beside the others made the sign-in pages flaky). Fails when either run
-# fails; a run that selects no test (exit 5) counts as passed only when the other one ran tests.
+# Everything but the browser tests runs on every core (pytest-xdist, TEST_WORKERS) while the real-browser tests
+# run beside it, one at a time, in a second pytest (they mostly wait on Chromium, so they cost little CPU); the
+# browser run's output is printed after the other's. Fails when either fails; a run that selects no test (exit 5)
+# counts as passed only when the other one ran tests.
 TEST_WORKERS ?= auto
-test: install browsers lint ## Lint, then the whole pytest suite: unit, callbacks, security in parallel, then real browser
+test: install browsers lint ## Lint, then the whole pytest suite: unit, callbacks, security in parallel beside real browser
 	@eval "$$(bash scripts/test_services.sh)"; \
 	echo "TEST_DATABASE_URL=$${TEST_DATABASE_URL:-<unset: SQLite only>} TEST_REDIS_URL=$${TEST_REDIS_URL:-<unset>}"; \
+	browser_log=$$(mktemp); \
+	$(BIN)/python -m pytest -m browser -p no:cacheprovider $(PYTEST_ARGS) > $$browser_log 2>&1 & browser_pid=$$!; \
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not browser" $(PYTEST_ARGS); parallel=$$?; \
-	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS); browser=$$?; \
+	wait $$browser_pid; browser=$$?; \
+	echo "--- real-browser tests (ran beside the others) ---"; cat $$browser_log; rm -f $$browser_log; \
 	echo "pytest exit status: $$parallel (parallel, not browser), $$browser (browser)"; \
 	case "$$parallel:$$browser" in 0:0|0:5|5:0) exit 0;; *) exit 1;; esac
 
