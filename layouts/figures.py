@@ -7,11 +7,16 @@ import plotly.graph_objects as go
 
 from layouts.theme import COMPLETION_COLORS, COMPLETION_ORDER, NOT_ASSESSED
 
+# Nothing leaves the server: no map shapes from a CDN, and no toolbar button that uploads a chart's data to a
+# cloud service ("Share chart...", Chart Studio): published or not, the data may be private.
 GRAPH_CONFIG = {
     "displaylogo": False,
     "topojsonURL": "/assets/vendor/topojson/",
     "toImageButtonOptions": {"format": "png", "scale": 2},
-    "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+    "modeBarButtonsToRemove": ["lasso2d", "select2d", "sendChartToCloud", "sendDataToCloud", "editInChartStudio"],
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
+    "plotlyServerURL": "",
 }
 
 

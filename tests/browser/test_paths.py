@@ -44,6 +44,11 @@ def test_pth001_chart_click_to_list_to_commitment_and_back(browser_app, sample_d
     duo = browser_app
     duo.wait_for_element(REGION_BARS, timeout=20)
     _wait_for_title(duo, lambda title: title == "Overview · OGP Implementation Monitor")
+    toolbar = [b.get_attribute("data-title") for b in duo.find_elements(".modebar-btn")]
+    assert "Download plot as a PNG" in toolbar  # the toolbar is there...
+    assert not [
+        t for t in toolbar if "Share" in t or "Cloud" in t or "Chart Studio" in t
+    ]  # ...with nothing that uploads
     bar = duo.find_elements(REGION_BARS)[len(duo.find_elements(REGION_BARS)) // 2]
     ActionChains(duo.driver).move_to_element(bar).pause(0.3).click().perform()
     _wait_for(duo, lambda url: "/commitments?" in url)
