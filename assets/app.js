@@ -15,3 +15,20 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     },
   },
 });
+
+/* Printing: redraw every chart to the width of the paper, and back to the screen's afterwards. */
+(function () {
+  function resizeCharts() {
+    if (!window.Plotly) {
+      return;
+    }
+    document.querySelectorAll(".js-plotly-plot").forEach(function (chart) {
+      window.Plotly.Plots.resize(chart);
+    });
+  }
+  window.addEventListener("beforeprint", resizeCharts);
+  window.addEventListener("afterprint", resizeCharts);
+  if (window.matchMedia) {
+    window.matchMedia("print").addEventListener("change", resizeCharts);
+  }
+})();

@@ -16,7 +16,7 @@ from dashboard.web.cache import mark_uncacheable
 from dashboard.web.context import AppContext
 from data_access import queries
 from layouts import ids
-from layouts.components import breadcrumbs, empty_state, error_banner
+from layouts.components import breadcrumbs, empty_state, error_banner, print_filters
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,9 @@ def _page_parts(
         else None
     )
     trail = breadcrumbs(page.trail) if page.trail else None
-    return page.children, trail, alerts, data_badge(status), f"{page.title} · {APP_NAME}"
+    badge = data_badge(status)
+    notes = [alerts, print_filters(filters.describe(), source=badge)]  # shown only on paper, without the navbar
+    return page.children, trail, notes, badge, f"{page.title} · {APP_NAME}"
 
 
 def data_badge(status: dict[str, Any]) -> html.Span:

@@ -211,3 +211,18 @@ def pill_picker(picker_id: str, label: str, current: str, options: Sequence[tupl
         role="group",
         **{"aria-labelledby": f"{picker_id}-label"},
     )
+
+
+def print_filters(described: Sequence[tuple[str, str]], source: Any = None) -> html.P:
+    """The active filters written out, and where the data comes from (`source`, e.g. the "Sample data" badge),
+    shown only on paper (neither the filter bar nor the navbar is printed)."""
+    if not described:
+        text: list[Any] = ["Filters: none (every member, cycle and policy area)."]
+    else:
+        text = ["Filters: "]
+        for number, (label, values) in enumerate(described):
+            text += [" · " if number else "", html.Strong(f"{label}: "), values]
+    return html.P(
+        [html.Span(source, className="me-2"), *text] if source is not None else text,
+        className="print-only print-filters small mb-2",
+    )

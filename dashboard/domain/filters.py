@@ -87,6 +87,22 @@ class Filters:
         """True when no filter is set."""
         return self == Filters()
 
+    def describe(self) -> list[tuple[str, str]]:
+        """The filters set, in words, in the filter bar's order: (label, values) pairs (printouts, exports)."""
+        from_type = {value: key for key, value in MEMBER_TYPE_PARAMS.items()}
+        named = [
+            ("Member", ", ".join(self.member)),
+            ("Region", ", ".join(self.region)),
+            ("National / local", ", ".join(from_type.get(t, t) for t in self.member_type)),
+            ("Action-plan cycle", ", ".join(str(c) for c in self.cycle)),
+            ("Policy area", ", ".join(POLICY_AREA_BY_SLUG[a].name for a in self.policy_area)),
+            ("Completion", ", ".join(self.completion)),
+            ("Starred", "" if self.starred is None else ("yes" if self.starred else "no")),
+            ("Delay status", ", ".join(self.delay_status)),
+            ("As of", self.as_of.isoformat() if self.as_of else ""),
+        ]
+        return [(label, values) for label, values in named if values]
+
 
 def parse_filters(search: str | None, *, known_members: set[str] | None = None) -> tuple[Filters, list[str]]:
     """Filters from a query string, plus a message for every value that was ignored."""

@@ -77,6 +77,16 @@ def test_pth002_a_link_with_filters_reproduces_the_view(browser_app, sample_db_u
     assert _count_on_screen(duo) == _expected_count(sample_db_url, url)
     bar = duo.find_element("#filter-bar").text
     assert "Americas" in bar and "Limited" in bar and "National" in bar
+    summary = duo.find_element(".print-filters")
+    assert not summary.is_displayed()  # on screen the filter bar says it
+    # On paper: no navigation or filter widgets, the filters written out instead.
+    duo.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    assert summary.is_displayed()
+    assert "Region: Americas" in summary.text and "Completion: Limited" in summary.text
+    assert not duo.find_element(".app-navbar").is_displayed()
+    assert not duo.find_element("#filter-bar").is_displayed()
+    duo.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    assert duo.find_element(".app-navbar").is_displayed()
     assert_console_clean()
 
 

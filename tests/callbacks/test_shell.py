@@ -13,7 +13,7 @@ from dashboard.web.context import AppContext
 from data_access.db import get_engine
 from layouts import ids
 from tests.builders import build
-from tests.helpers import TEST_SECRET, text_of
+from tests.helpers import TEST_SECRET, find, text_of
 
 
 @pytest.fixture
@@ -107,3 +107,18 @@ def test_shl009_forged_callback_requests_get_a_clear_400(db_url):
         response = client.post("/_dash-update-component", data=body, content_type="application/json")
         assert response.status_code == 400
         assert b"Traceback" not in response.data
+
+
+def test_shl006_printed_pages_write_out_the_active_filters(app_ctx):
+    _, _, notes, _, _title = render_page(
+        app_ctx, ROUTER, "/", "?region=Europe&policy_area=anti-corruption-strategies&cycle=2022"
+    )
+    printed = find(notes, lambda n: "print-only" in (getattr(n, "className", "") or ""))
+    assert len(printed) == 1
+    written = " ".join(text_of(printed[0]).split())
+    assert written.startswith("OGP data")  # where the figures come from (the navbar's badge is not printed)
+    assert written.endswith(
+        "Filters: Region: Europe · Action-plan cycle: 2022 · Policy area: Anti-Corruption Strategies"
+    )
+    _, _, notes, _, _title = render_page(app_ctx, ROUTER, "/", "")
+    assert "Filters: none" in text_of(find(notes, lambda n: "print-only" in (getattr(n, "className", "") or "")))
