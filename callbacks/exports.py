@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from collections.abc import Mapping
@@ -10,11 +11,13 @@ from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, no_update
 
 from callbacks.pages import TableSource
 from callbacks.urls import current_filters
+from dashboard.domain.filters import Filters
 from dashboard.domain.roles import can_export
 from dashboard.web.auth import current_actor
 from dashboard.web.context import AppContext
 from dashboard.web.exporting import to_csv_bytes, to_xlsx_bytes
 from dashboard.web.limits import EXPORTS, export_allowed
+from data_access import queries
 
 log = logging.getLogger(__name__)
 # A download builds a whole table (XLSX: seconds at scale 10): one at a time per worker process, and a request
@@ -41,7 +44,31 @@ def build_download(
     name = f"ogp-{table}-{stamp}.{fmt}"
     if fmt == "csv":
         return dcc.send_bytes(to_csv_bytes(frame), name)
-    return dcc.send_bytes(to_xlsx_bytes(frame, table), name)
+    about = export_context(app_ctx, table, filters, pathname, search, rows=len(frame))
+    return dcc.send_bytes(to_xlsx_bytes(frame, table, about), name)
+
+
+def export_context(
+    app_ctx: AppContext, table: str, filters: Filters, pathname: str | None, search: str | None, *, rows: int
+) -> list[tuple[str, str]]:
+    """What a downloaded table is: its view, filters, data source and dates (the workbook's About sheet)."""
+    status = queries.data_status(app_ctx.engine)
+    if status["is_sample"]:
+        source = "Sample data: generated for demonstration, not real OGP figures"
+    else:
+        imported = (status.get("last_import") or status.get("updated_at") or "")[:10]
+        source = "Open Government Partnership / IRM commitments data" + (f", imported {imported}" if imported else "")
+    described = filters.describe()
+    return [
+        ("Table", table),
+        ("View", f"{pathname or '/'}{search or ''}"),
+        ("Filters", "; ".join(f"{label}: {values}" for label, values in described) or "none"),
+        ("Source", source),
+        ("Statuses as of", (filters.as_of or app_ctx.today()).isoformat()),
+        ("Exported", dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")),
+        ("Rows", str(rows)),
+        ("Data version", str(status["data_version"])),
+    ]
 
 
 def register(app: Dash, app_ctx: AppContext, tables: Mapping[str, TableSource]) -> None:

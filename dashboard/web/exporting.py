@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 
 import pandas as pd
 
 from dashboard.domain.spreadsheet import neutralise
+
+ABOUT_SHEET = "About"
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -26,14 +29,20 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     return neutralise_formulas(frame).to_csv(index=False, quoting=csv.QUOTE_ALL).encode("utf-8-sig")
 
 
-def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "data") -> bytes:
-    """An XLSX workbook of a neutralised frame (cells written as values, never formulas)."""
+def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "data", about: Sequence[tuple[str, str]] = ()) -> bytes:
+    """An XLSX workbook of a neutralised frame (cells written as values, never formulas), and when `about` is
+    given an "About" sheet after it: what the table is, its filters, source and date (label, value rows)."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         neutralise_formulas(frame).to_excel(writer, index=False, sheet_name=sheet_name[:31])
-        sheet = writer.sheets[sheet_name[:31]]
-        for row in sheet.iter_rows():
-            for cell in row:
-                if cell.data_type == "f":  # openpyxl treats text starting with '=' as a formula
-                    cell.data_type = "s"
+        if about:
+            context = pd.DataFrame(list(about), columns=["About this table", ""])
+            neutralise_formulas(context).to_excel(writer, index=False, sheet_name=ABOUT_SHEET)
+            writer.sheets[ABOUT_SHEET].column_dimensions["A"].width = 22
+            writer.sheets[ABOUT_SHEET].column_dimensions["B"].width = 80
+        for sheet in writer.sheets.values():
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if cell.data_type == "f":  # openpyxl treats text starting with '=' as a formula
+                        cell.data_type = "s"
     return buffer.getvalue()

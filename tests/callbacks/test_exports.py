@@ -1,0 +1,55 @@
+"""Downloaded workbooks carry their context: an About sheet with the view, the filters in words, the data
+source (the sample says it is the sample), the dates and the row count of the table beside it."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import openpyxl
+
+from callbacks.exports import build_download
+from dashboard.pages import ROUTER
+from dashboard.settings import Settings
+from dashboard.web.context import AppContext
+from data_access.db import get_engine
+from data_access.sample import seed_sample
+from tests.helpers import TEST_SECRET
+from tests.security import two_members
+
+
+def _workbook(app_ctx: AppContext, search: str) -> openpyxl.Workbook:
+    payload = build_download(app_ctx, ROUTER.tables, "commitments", "xlsx", "/commitments", search)
+    assert payload is not None
+    return openpyxl.load_workbook(io.BytesIO(base64.b64decode(payload["content"])))
+
+
+def _about(book: openpyxl.Workbook) -> dict[str, str]:
+    return dict(book["About"].iter_rows(min_row=2, values_only=True))
+
+
+def test_exp001_an_xlsx_download_says_what_it_holds(db_url):
+    two_members(get_engine(db_url))
+    app_ctx = AppContext(get_engine(db_url), Settings(secret_key=TEST_SECRET, database_url=db_url, today="2024-03-01"))
+    book = _workbook(app_ctx, "?member=ALB&region=Europe")
+    assert book.sheetnames == ["commitments", "About"]
+    about = _about(book)
+    data_rows = book["commitments"].max_row - 1
+    assert about["Rows"] == str(data_rows) == "2"  # Albania's two commitments
+    assert about["Filters"] == "Member: ALB; Region: Europe"
+    assert about["View"] == "/commitments?member=ALB&region=Europe"
+    assert about["Statuses as of"] == "2024-03-01"
+    assert about["Source"].startswith("Open Government Partnership")
+    everything = _about(_workbook(app_ctx, ""))
+    assert everything["Filters"] == "none" and everything["Rows"] == "3"
+
+
+def test_exp002_a_download_of_the_sample_says_it_is_the_sample(sqlite_template, tmp_path):
+    path = tmp_path / "sample.sqlite"
+    path.write_bytes(sqlite_template.read_bytes())
+    url = f"sqlite:///{path}"
+    seed_sample(get_engine(url), scale=1, seed=2011)
+    app_ctx = AppContext(get_engine(url), Settings(secret_key=TEST_SECRET, database_url=url, today="2026-03-15"))
+    about = _about(_workbook(app_ctx, "?member=BRA&as_of=2025-01-31"))
+    assert about["Source"].startswith("Sample data: generated for demonstration, not real OGP figures")
+    assert about["Statuses as of"] == "2025-01-31"
