@@ -6,6 +6,7 @@ any Actor; the registered callbacks pass the signed-in actor read on the server 
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable
@@ -67,6 +68,22 @@ def _expected_version(value: Any) -> int | None:
     return value
 
 
+def _database_refusal_said(save: Callable[..., SaveResult]) -> Callable[..., SaveResult]:
+    """A save that the database refuses (locked, full, unreachable) answers why in words; the form keeps what
+    was typed (only a saved result resets it)."""
+
+    @functools.wraps(save)
+    def guarded(*args: Any, **kwargs: Any) -> SaveResult:
+        try:
+            return save(*args, **kwargs)
+        except SQLAlchemyError as error:
+            log.warning("save refused by the database: %s", type(error).__name__)
+            return SaveResult(saved=False, alert=form.refused_alert(f"{NOT_SAVED} {failure_reason(error)} {KEPT}"))
+
+    return guarded
+
+
+@_database_refusal_said
 def _save(
     ctx: AppContext,
     actor: Actor,
@@ -83,24 +100,6 @@ def _save(
     # A forged request may send anything as the URL's query: only text is one (checked before writing, so a
     # write never commits and then fails to re-render).
     search = search if isinstance(search, str) else None
-    try:
-        return _save_checked(ctx, actor, pathname, search, expected_version, form_name, permitted, what, write)
-    except SQLAlchemyError as error:  # the form keeps what was typed: only a saved result resets it
-        log.warning("save refused by the database: %s", type(error).__name__)
-        return SaveResult(saved=False, alert=form.refused_alert(f"{NOT_SAVED} {failure_reason(error)} {KEPT}"))
-
-
-def _save_checked(
-    ctx: AppContext,
-    actor: Actor,
-    pathname: str | None,
-    search: str | None,
-    expected_version: Any,
-    form_name: str,
-    permitted: Callable[[Actor, str], bool],
-    what: str,
-    write: Callable[[str, int], tuple[int, str]],
-) -> SaveResult:
     raw_id = commitment_id_from_path(pathname)
     detail = find_commitment(ctx, raw_id) if raw_id else None
     if detail is None:

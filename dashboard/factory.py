@@ -54,7 +54,6 @@ def create_app(settings: Settings | None = None, router: Router = ROUTER) -> Das
     )
     app.server.config.update(SECRET_KEY=settings.secret_key)
     cache = ViewCache(settings) if settings.view_cache else None
-    app.server.extensions["view_cache"] = cache
     limiter = init_limiter(app.server, settings)
     app_ctx = AppContext(engine=get_engine(settings.database_url), settings=settings, cache=cache, limiter=limiter)
     app.server.extensions["ogp_context"] = app_ctx  # for operators' scripts and tests: one place to find it

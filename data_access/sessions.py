@@ -38,7 +38,6 @@ def start_session(engine: Engine, username: str, *, hours: int, address: str | N
         user = session.scalar(select(User).where(User.username == username))
         if user is None or not user.active:
             raise LookupError(f"no active user named {username!r}")
-        user.last_login_at = now
         session.add(
             UserSession(
                 id=_digest(session_id),

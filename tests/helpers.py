@@ -1,9 +1,15 @@
-"""Helpers to look into rendered Dash component trees, shared by the callback tests."""
+"""Helpers shared by the tests: looking into rendered Dash component trees, a free port, a lock held by another
+client."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import socket
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
+
+from sqlalchemy import create_engine, text
 
 
 def find(component: Any, predicate: Callable[[Any], bool]) -> list[Any]:
@@ -62,3 +68,26 @@ def text_of(component: Any) -> str:
 
 # The key test apps sign sessions with: long enough for dashboard.settings.require_secret_key, never used outside tests.
 TEST_SECRET = "test-only-secret-key-not-for-production"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now (for a server the test starts)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def lock_held(url: str, *, sqlite: str, postgresql: str) -> Iterator[None]:
+    """Another client holding a lock on the database while the block runs (as an import or a migration does):
+    its own connection, outside the app's pool, runs `sqlite` or `postgresql` and keeps its transaction open."""
+    if url.startswith("sqlite"):
+        blocker = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        blocker.execute(sqlite)
+    else:
+        blocker = create_engine(url).connect()
+        blocker.execute(text(postgresql))
+    try:
+        yield
+    finally:
+        blocker.close()

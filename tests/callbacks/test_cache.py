@@ -36,10 +36,10 @@ def app(request, db_url):
     # a reused PostgreSQL database keeps its name, so entries an earlier test left are dropped first.
     redis_url = REDIS_URL if request.param == "redis" else None
     app = create_app(Settings(secret_key=TEST_SECRET, database_url=db_url, redis_url=redis_url, today="2023-06-01"))
-    app.server.extensions["view_cache"].clear()
+    app.server.extensions["ogp_context"].cache.clear()
     app.server.extensions["ogp_context"].limiter.reset()  # sign-in counters of earlier tests on this database
     yield app
-    app.server.extensions["view_cache"].clear()
+    app.server.extensions["ogp_context"].cache.clear()
 
 
 def render(client, app, path: str, search: str = "") -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import sqlite3
 
 import pytest
 from flask_login import login_user
@@ -38,9 +37,10 @@ from data_access.recording import audit_log
 from layouts import commitments as page_layout
 from layouts import recording as form
 from tests.builders import build
-from tests.helpers import TEST_SECRET, by_id, find, text_of
+from tests.helpers import TEST_SECRET, by_id, find, lock_held, text_of
 
 TODAY = "2024-03-01"
+LOCK_REPORTS = "LOCK TABLE progress_report IN EXCLUSIVE MODE"
 PASSWORD = "correct horse battery"
 ALB_PAGE = "/commitments/AL0001"
 KEN_PAGE = "/commitments/KE0001"
@@ -440,30 +440,16 @@ def test_rec013_save_callbacks_are_wired_to_the_page(db_url):
     assert len(states) == 1 and {"url", form.RECORD_VERSION, *form.PROGRESS_FIELDS.values()} <= states[0]
 
 
-def _hold_the_write_lock(ctx: AppContext):
-    """Another writer holding the database (as an import does): a connection outside the app's pool, left open."""
-    url = ctx.settings.database_url
-    if url.startswith("sqlite"):
-        blocker = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
-        blocker.execute("BEGIN IMMEDIATE")
-        return blocker
-    blocker = create_engine(url).connect()
-    blocker.execute(text("LOCK TABLE progress_report IN EXCLUSIVE MODE"))  # reads go on, writes wait
-    return blocker
-
-
 def test_rec013_a_save_while_another_writer_holds_the_database_says_so_and_keeps_the_form(app_ctx, actors, monkeypatch):
     monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 300)
     monkeypatch.setattr(db, "LOCK_TIMEOUT_MS", 300)
     db.dispose_engines()  # new connections take the short waits
     ctx = dataclasses.replace(app_ctx, engine=get_engine(app_ctx.settings.database_url))
-    blocker = _hold_the_write_lock(ctx)
-    try:
+    # Another writer holds the database, as an import does: on PostgreSQL reads go on and writes wait.
+    with lock_held(ctx.settings.database_url, sqlite="BEGIN IMMEDIATE", postgresql=LOCK_REPORTS):
         result = save_progress_report(
             ctx, actors["sofia"], pathname=ALB_PAGE, search="", expected_version=1, fields=report_fields()
         )
-    finally:
-        blocker.close()
     message = text_of(result.alert)
     assert not result.saved and result.sections is None  # the form is not redrawn: what was typed stays
     assert message.strip().startswith("Nothing was saved.") and "busy with another change" in message

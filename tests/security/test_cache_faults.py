@@ -12,7 +12,6 @@ import os
 import pickle
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -25,17 +24,11 @@ from dashboard.factory import create_app
 from dashboard.settings import Settings
 from dashboard.web.cache import MAC_BYTES, RedisStore, ViewCache
 from data_access.db import get_engine
-from tests.helpers import TEST_SECRET
+from tests.helpers import TEST_SECRET, free_port
 from tests.security import two_members
 from tests.security.test_forged_callbacks import callback_body
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -43,7 +36,7 @@ def own_redis(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
     """A private redis-server on a free port (no persistence), stopped at the end."""
     if not Path(REDIS_SERVER).exists():
         pytest.fail("redis-server is missing (Debian package redis-server)")
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         cwd=tmp_path,
@@ -92,7 +85,7 @@ class _Boom:
 def test_cfl001_a_crafted_pickle_in_redis_runs_nothing_and_is_ignored(db_url, own_redis, tmp_path, caplog):
     redis_url, _process = own_redis
     app = _app(db_url, redis_url)
-    cache: ViewCache = app.server.extensions["view_cache"]
+    cache: ViewCache = app.server.extensions["ogp_context"].cache
     client = app.server.test_client()
     first = _render(client, app)
     assert first.status_code == 200 and _render(client, app).headers.get("X-View-Cache") == "hit"
@@ -152,7 +145,7 @@ def test_cfl003_a_hung_redis_costs_one_short_timeout_then_pages_render_uncached(
 def test_cfl004_redis_down_logs_one_line_and_recovers_when_it_is_back(db_url, own_redis, caplog):
     redis_url, process = own_redis
     app = _app(db_url, redis_url)
-    cache: ViewCache = app.server.extensions["view_cache"]
+    cache: ViewCache = app.server.extensions["ogp_context"].cache
     cache.store = RedisStore(redis_url, breaker_seconds=0.3)
     client = app.server.test_client()
     process.send_signal(signal.SIGSTOP)

@@ -18,22 +18,16 @@ from pathlib import Path
 import pytest
 
 from dashboard.settings import ROOT
-from tests.helpers import TEST_SECRET
+from tests.helpers import TEST_SECRET, free_port
 
 BODY_BYTES = 2_000_000  # twice the request limit
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def gunicorn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """gunicorn serving app:server on a fresh SQLite database; yields its base URL."""
     folder: Path = tmp_path_factory.mktemp("gunicorn")
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{folder / 'ogp.sqlite'}",

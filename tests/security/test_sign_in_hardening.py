@@ -5,12 +5,11 @@ once, exports throttled, a clear answer when the database is down, and the HTTP 
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
 from callbacks import exports
 from dashboard.cli import cli
@@ -22,7 +21,7 @@ from data_access import db
 from data_access.accounts import create_user
 from data_access.db import get_engine
 from data_access.models import AuditEntry, UserSession
-from tests.helpers import TEST_SECRET
+from tests.helpers import TEST_SECRET, lock_held
 from tests.security import PASSWORD, csrf_token, sign_in, two_members
 from tests.security.test_forged_callbacks import callback_body, downloaded, export_body
 
@@ -221,20 +220,14 @@ def test_db003_a_locked_table_gives_a_prompt_banner_and_an_honest_health_check(d
         client.post("/_dash-update-component", data=json.dumps(fresh), content_type="application/json").status_code
         == 200
     )
-    app.server.extensions["view_cache"].clear()
-    if db_url.startswith("sqlite"):
-        blocker = sqlite3.connect(db_url.removeprefix("sqlite:///"), isolation_level=None)
-        blocker.execute("BEGIN EXCLUSIVE")  # in WAL mode readers go on: pages and health stay up
-    else:
-        blocker = _outside_connection(db_url)
-        blocker.execute(text("LOCK TABLE commitment IN ACCESS EXCLUSIVE MODE"))
-    try:
+    app.server.extensions["ogp_context"].cache.clear()
+    # In WAL mode SQLite readers go on beside an exclusive writer; PostgreSQL's ACCESS EXCLUSIVE blocks reads too.
+    held = lock_held(db_url, sqlite="BEGIN EXCLUSIVE", postgresql="LOCK TABLE commitment IN ACCESS EXCLUSIVE MODE")
+    with held:
         started = time.monotonic()
         page = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
         health = client.get("/healthz")
         elapsed = time.monotonic() - started
-    finally:
-        blocker.close()
     assert page.status_code == 200 and health.json["cache"] == "in-process"
     if db_url.startswith("sqlite"):
         assert "db-error" not in page.get_data(as_text=True) and health.status_code == 200
@@ -242,11 +235,6 @@ def test_db003_a_locked_table_gives_a_prompt_banner_and_an_honest_health_check(d
         assert "db-error" in page.get_data(as_text=True)  # the banner, not a hung request
         assert health.status_code == 503 and health.json["database"] == "timeout"
         assert elapsed < 8, elapsed  # 0.5 s lock wait for the page, 2 s for the health check
-
-
-def _outside_connection(url: str):
-    """A database connection outside the app's pool (its first statement opens a transaction)."""
-    return create_engine(url).connect()
 
 
 def test_thr004_a_download_asked_while_another_is_built_is_answered_at_once(db_url):
