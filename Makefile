@@ -32,7 +32,7 @@ db: install ## Migrate the database (DATABASE_URL, default instance/ogp.sqlite);
 	$(BIN)/python -m dashboard init-db
 	$(BIN)/python -m dashboard seed-sample --if-empty
 
-run: db ## Serve the dashboard on http://127.0.0.1:8050
+run: db browsers ## Serve the dashboard on http://127.0.0.1:8050 (Chromium prints the PDF briefings)
 	$(BIN)/python -m dashboard run
 
 browsers: ## Install Debian's chromium and chromium-driver when missing

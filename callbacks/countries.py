@@ -11,6 +11,8 @@ from urllib.parse import unquote
 import dash_bootstrap_components as dbc
 import pandas as pd
 
+from callbacks import periods
+from callbacks.briefing import briefing_href
 from callbacks.kpis import completion_cards, data_as_of
 from callbacks.pages import Page
 from callbacks.scope import query_scope, status_day
@@ -24,6 +26,7 @@ from data_access import member_queries, queries, statuses
 from layouts import countries as layout
 from layouts.components import kpi_card, list_anchor, pill_picker
 from layouts.figures import completion_stack
+from layouts.text import percent_of
 
 MEMBER_CODE_PATH = re.compile(r"^[A-Za-z]{2,6}$")
 
@@ -134,15 +137,9 @@ def member_table(ctx: AppContext, filters: Filters) -> pd.DataFrame:
         table[column] = table[column].fillna(0).astype(int)
     # The members in view are those with commitments in view (the overview's "Members" counts the same).
     table = table[table["commitments"] > 0].reset_index(drop=True)
-    table["high_completion_share"] = _share(table["high_completion"], table["assessed"])
-    table["starred_share"] = _share(table["starred"], table["star_rated"].fillna(0))
+    table["high_completion_share"] = percent_of(table["high_completion"], table["assessed"])
+    table["starred_share"] = percent_of(table["starred"], table["star_rated"].fillna(0))
     return table[["code", "name", *[c[0] for c in TABLE_COLUMNS if c[0] != "code"], "high_completion", "starred"]]
-
-
-def _share(part: pd.Series, whole: pd.Series) -> pd.Series:
-    """part / whole in percent, unrounded (each view rounds once, from the integers); missing where whole is 0."""
-    whole = whole.astype(float)
-    return part.astype(float) / whole.where(whole > 0) * 100
 
 
 def countries_export(ctx: AppContext, filters: Filters, _pathname: str) -> pd.DataFrame:
@@ -236,10 +233,12 @@ def render_member(ctx: AppContext, filters: Filters, code: str) -> Page:
             ("Its commitments", link("/commitments", scoped)),
             ("Its delays", link("/delays", scoped)),
         ],
+        briefing=briefing_href(scoped),
     )
     content = layout.member_layout(
         header=header,
         kpis=member_kpis(ctx, scoped, counts, plans, today),
+        changes=periods.panel(ctx, scoped),
         plans_figure=layout.plan_timeline_figure(plan_rows(plans, plan_counts, plan_links), today=today),
         plan_count=len(plans),
         completion_figure=completion_stack(plan_counts, group="action_plan", href=plan_links),

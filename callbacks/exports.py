@@ -42,9 +42,9 @@ def build_download(
     frame = tables[table](app_ctx, filters, pathname or "/")
     stamp = app_ctx.today().isoformat()
     name = f"ogp-{table}-{stamp}.{fmt}"
-    if fmt == "csv":
-        return dcc.send_bytes(to_csv_bytes(frame), name)
     about = export_context(app_ctx, table, filters, pathname, search, rows=len(frame))
+    if fmt == "csv":
+        return dcc.send_bytes(to_csv_bytes(frame, about), name)
     return dcc.send_bytes(to_xlsx_bytes(frame, table, about), name)
 
 

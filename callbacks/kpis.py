@@ -2,15 +2,49 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
+from callbacks.scope import query_scope, status_day
 from callbacks.urls import link
 from dashboard.domain.filters import Filters
+from dashboard.web.context import AppContext
+from data_access import queries, statuses
 from layouts.components import kpi_card, percent
 
 HIGH_LEVELS = ("Substantial", "Complete")
 # Share of star-rated commitments OGP reports as starred, quoted to the Steering Committee.
 STARRED_REFERENCE = 7.5
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The overview's numbers for a scope (the KPI cards and the briefing's cover show these, computed here once)."""
+
+    day: dt.date  # the day statuses are judged on
+    counts: dict[str, int]  # queries.overview_counts
+    running: int  # plans delivered and in implementation on the day
+    late: int  # plans late or contrary to process (current window)
+    contrary: int  # of which contrary to process
+    as_of: str  # data_as_of
+
+
+def headline(ctx: AppContext, filters: Filters) -> Headline:
+    """The overview's numbers for the filters."""
+    scope = query_scope(ctx, filters)
+    day = status_day(ctx, filters)
+    plans = statuses.plan_rows(ctx.engine, **scope, day=day)
+    late = plans[plans["late_or_contrary"].astype(bool)]
+    contrary = (late["submission_status"] == "contrary to process") | (late["process_status"] == "contrary to process")
+    return Headline(
+        day=day,
+        counts=queries.overview_counts(ctx.engine, **scope),
+        running=int((plans["phase"] == "implementing").sum()),
+        late=len(late),
+        contrary=int(contrary.sum()),
+        as_of=data_as_of(queries.data_status(ctx.engine)),
+    )
 
 
 def data_as_of(status: dict[str, Any]) -> str:

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from callbacks.kpis import STARRED_REFERENCE, data_as_of, high_completion_card, starred_card
+import pandas as pd
+
+from callbacks import periods
+from callbacks.briefing import briefing_href
+from callbacks.kpis import HIGH_LEVELS, STARRED_REFERENCE, headline, high_completion_card, starred_card
 from callbacks.pages import Page
-from callbacks.scope import query_scope, status_day
+from callbacks.scope import query_scope
 from callbacks.urls import link
 from dashboard.domain.filters import Filters
 from dashboard.domain.rules import format_day
 from dashboard.web.context import AppContext
-from data_access import queries, statuses
+from data_access import queries
 from layouts import overview
 from layouts.components import kpi_card
 from layouts.figures import completion_stack, cycle_trend_figure
+from layouts.text import percent_of
+from layouts.theme import COMPLETION_ORDER, NOT_ASSESSED
 
 __all__ = ["STARRED_REFERENCE", "render_overview"]
 
@@ -20,15 +26,9 @@ __all__ = ["STARRED_REFERENCE", "render_overview"]
 def render_overview(ctx: AppContext, filters: Filters) -> Page:
     """The overview page for the filters in the URL."""
     scope = query_scope(ctx, filters)
-    day = status_day(ctx, filters)
-    counts = queries.overview_counts(ctx.engine, **scope)
-    as_of = data_as_of(queries.data_status(ctx.engine))
-    plans = statuses.plan_rows(ctx.engine, **scope, day=day)
-    running = int((plans["phase"] == "implementing").sum())
-    late = plans[plans["late_or_contrary"].astype(bool)]
-    contrary = int(
-        ((late["submission_status"] == "contrary to process") | (late["process_status"] == "contrary to process")).sum()
-    )
+    numbers = headline(ctx, filters)
+    counts, day, as_of = numbers.counts, numbers.day, numbers.as_of
+    running, late, contrary = numbers.running, numbers.late, numbers.contrary
     kpis = [
         kpi_card(
             title="Members",
@@ -67,9 +67,9 @@ def render_overview(ctx: AppContext, filters: Filters) -> Page:
         starred_card(counts, filters, as_of=as_of, card_id="kpi-starred"),
         kpi_card(
             title="Plans late or contrary",
-            value=f"{len(late):,}",
-            count=len(late),
-            detail=f"{len(late) - contrary:,} late or overdue, {contrary:,} contrary to process, due in the last "
+            value=f"{late:,}",
+            count=late,
+            detail=f"{late - contrary:,} late or overdue, {contrary:,} contrary to process, due in the last "
             "two years (31 Aug / 1 Jan rule)",
             href=link("/delays", filters) + "#late-plans",
             as_of=as_of,
@@ -80,4 +80,44 @@ def render_overview(ctx: AppContext, filters: Filters) -> Page:
     region_links = {r: link("/commitments", filters, region=(r,)) for r in region_counts["region"].unique()}
     region_figure = completion_stack(region_counts, group="region", href=region_links)
     trend_figure = cycle_trend_figure(queries.cycle_trend(ctx.engine, **scope), href=link("/commitments", filters))
-    return Page(overview.layout(kpis, region_figure, trend_figure), trail=[], title="Overview")
+    changes = periods.panel(ctx, filters)
+    content = overview.layout(kpis, changes, region_figure, trend_figure, briefing=briefing_href(filters))
+    return Page(content, trail=[], title="Overview")
+
+
+def regions_export(ctx: AppContext, filters: Filters, _pathname: str = "/") -> pd.DataFrame:
+    """The 'completion by region' chart as a table: commitments per region and latest IRM completion level,
+    then each region's share with high completion (of the assessed)."""
+    counts = queries.completion_counts(ctx.engine, by="region", **query_scope(ctx, filters))
+    levels = counts.assign(completion=counts["completion"].fillna(NOT_ASSESSED))
+    table = levels.pivot_table(index="region", columns="completion", values="commitments", aggfunc="sum", fill_value=0)
+    table = table.reindex(columns=[c for c in COMPLETION_ORDER if c in table.columns], fill_value=0)
+    table = table.reindex(
+        columns=[*table.columns, *(c for c in (NOT_ASSESSED,) if c not in table.columns)], fill_value=0
+    )
+    table["Commitments"] = table.sum(axis=1)
+    assessed = table["Commitments"] - table[NOT_ASSESSED]
+    high = table[[c for c in HIGH_LEVELS if c in table.columns]].sum(axis=1)
+    table["High completion (% of assessed)"] = percent_of(high, assessed).round(1)
+    table.columns.name = None
+    return table.reset_index().rename(columns={"region": "Region"})
+
+
+def cycles_export(ctx: AppContext, filters: Filters, _pathname: str = "/") -> pd.DataFrame:
+    """The 'across action-plan cycles' chart as a table: the counts behind each share, and the shares."""
+    trend = queries.cycle_trend(ctx.engine, **query_scope(ctx, filters))
+    return pd.DataFrame(
+        {
+            "Cycle": trend["cycle"].astype(int),
+            "Commitments": trend["commitments"],
+            "Assessed": trend["assessed"],
+            "High completion": trend["high_completion"],
+            "High completion (% of assessed)": percent_of(trend["high_completion"], trend["assessed"]).round(1),
+            "Ambition rated": trend["ambition_rated"],
+            "High ambition": trend["ambitious"],
+            "High ambition (% of rated)": percent_of(trend["ambitious"], trend["ambition_rated"]).round(1),
+            "Star-rated": trend["star_rated"],
+            "Starred": trend["starred"],
+            "Starred (% of star-rated)": percent_of(trend["starred"], trend["star_rated"]).round(1),
+        }
+    )

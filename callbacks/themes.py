@@ -7,6 +7,7 @@ from urllib.parse import unquote
 import dash_bootstrap_components as dbc
 import pandas as pd
 
+from callbacks.briefing import briefing_href
 from callbacks.kpis import completion_cards, data_as_of
 from callbacks.pages import Page
 from callbacks.scope import query_scope, status_day
@@ -204,6 +205,7 @@ def render_theme(ctx: AppContext, filters: Filters, slug: str) -> Page:
         ),
     ]
     content = layout.theme_layout(
+        briefing=briefing_href(scoped),
         title=area.name,
         subtitle=subtitle,
         related=related,

@@ -9,11 +9,17 @@ import sys
 import time
 from pathlib import Path
 from typing import NoReturn
+from urllib.parse import urlencode
 
 import click
 
+from callbacks.briefing import briefing_pdf
+from callbacks.periods import parse_period
+from callbacks.urls import current_filters
 from dashboard.factory import create_app
 from dashboard.settings import ConfigurationError, Settings, instance_secret_key
+from dashboard.web.context import AppContext
+from dashboard.web.pdf import PdfUnavailable
 from data_access import statuses
 from data_access.accounts import AccountError, create_user, deactivate_user, reset_password, set_role
 from data_access.backup import BackupError, NotSQLite, backup, restore
@@ -98,12 +104,56 @@ def import_progress_command(path: Path, dry_run: bool, recorded_by: str, databas
     """Import progress reports from a CSV (see README: progress CSV format)."""
 
     try:
-        summary = import_progress(_engine(database_url), path, dry_run=dry_run, recorded_by=recorded_by)
+        summary = import_progress(_engine(database_url), path, dry_run=dry_run, recorded_by=recorded_by, today=_today())
     except ImportFailed as exc:
         _report_failure(exc)
     click.echo(summary.line())
     if not dry_run:
         _prepare_statuses(_engine(database_url))
+
+
+@cli.command("briefing")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="PDF file to write.")
+@click.option("--member", multiple=True, help="Member code (repeat for several): one member's pack.")
+@click.option("--region", default=None, help="Region name, e.g. Europe.")
+@click.option("--policy-area", default=None, help="Policy-area slug, e.g. open-parliaments.")
+@click.option("--since", default=None, help="'What changed' after this date (YYYY-MM-DD; default 90 days ago).")
+@click.option("--until", default=None, help="'What changed' up to this date (YYYY-MM-DD; default today).")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
+@database_option
+def briefing_command(
+    out: Path,
+    member: tuple[str, ...],
+    region: str | None,
+    policy_area: str | None,
+    since: str | None,
+    until: str | None,
+    paper: str,
+    database_url: str | None,
+) -> None:
+    """Write a briefing pack (PDF): scope, KPIs, charts, what changed, worst delays, what falls due next."""
+    settings = Settings.from_env()
+    settings = dataclasses.replace(settings, database_url=database_url or settings.database_url)
+    ctx = AppContext(_engine(settings.database_url), settings)
+    pairs = [("member", m) for m in member] + [
+        (name, value)
+        for name, value in (("region", region), ("policy_area", policy_area), ("since", since), ("until", until))
+        if value
+    ]
+    filters, problems = current_filters(ctx, urlencode(pairs))
+    period_problems = parse_period(filters, ctx.today()).problems
+    if problems or period_problems:
+        for problem in [*problems, *period_problems]:
+            click.echo(f"Error: {problem}", err=True)
+        sys.exit(2)
+    started = time.perf_counter()
+    try:
+        pdf = briefing_pdf(ctx, filters, paper=paper)
+    except PdfUnavailable as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    out.write_bytes(pdf)
+    click.echo(f"Wrote {out} ({len(pdf):,} bytes, {time.perf_counter() - started:.1f} s).")
 
 
 @cli.command("seed-sample")
@@ -120,7 +170,7 @@ def seed_sample_command(scale: int, seed: int, if_empty: bool, database_url: str
         return
     started = time.perf_counter()
     try:
-        summary = seed_sample(engine, scale=scale, seed=seed)
+        summary = seed_sample(engine, scale=scale, seed=seed, today=_today())
     except ValueError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
@@ -128,10 +178,15 @@ def seed_sample_command(scale: int, seed: int, if_empty: bool, database_url: str
     _prepare_statuses(engine)
 
 
+def _today() -> dt.date:
+    """Today, or the day OGP_TODAY sets (the day the dashboard's pages judge statuses on)."""
+    settings = Settings.from_env()
+    return dt.date.fromisoformat(settings.today) if settings.today else dt.date.today()
+
+
 def _prepare_statuses(engine) -> None:
     """Compute today's statuses once after a change of data, so the first page view does not wait for them."""
-    settings = Settings.from_env()
-    today = dt.date.fromisoformat(settings.today) if settings.today else dt.date.today()
+    today = _today()
     started = time.perf_counter()
     statuses.ensure(engine, today)
     click.echo(f"Statuses of {today.isoformat()} computed ({time.perf_counter() - started:.2f} s).", err=True)

@@ -3,13 +3,15 @@ are all built from this list. Adding a page: `layouts/<page>.py`, `callbacks/<pa
 
 from __future__ import annotations
 
-from callbacks import commitments, countries, cycle, delays, irm, overview, recording, themes
+from callbacks import changes, commitments, countries, cycle, delays, irm, overview, recording, themes
 from callbacks.pages import NavItem, PageSpec, Router
+from layouts import changes as changes_layout
 from layouts import commitments as commitments_layout
 from layouts import countries as countries_layout
 from layouts import cycle as cycle_layout
 from layouts import delays as delays_layout
 from layouts import irm as irm_layout
+from layouts import overview as overview_layout
 from layouts import recording as recording_layout
 from layouts import themes as themes_layout
 
@@ -19,6 +21,10 @@ PAGES: tuple[PageSpec, ...] = (
         title="Overview",
         render=overview.render_overview,
         nav=NavItem("Overview", "bi-speedometer2"),
+        tables={
+            overview_layout.OVERVIEW_REGIONS_TABLE: overview.regions_export,
+            overview_layout.OVERVIEW_CYCLES_TABLE: overview.cycles_export,
+        },
     ),
     PageSpec(
         path="/cycle",
@@ -93,6 +99,20 @@ PAGES: tuple[PageSpec, ...] = (
         },
         register=irm.register,
         skeleton=irm_layout.skeleton,
+    ),
+    PageSpec(
+        path="/changes",
+        title="What changed",
+        render=changes.render_changes,
+        nav=NavItem("Changes", "bi-arrow-left-right"),
+        tables={
+            changes_layout.CHANGES_COMMITMENTS_TABLE: changes.commitments_export,
+            changes_layout.CHANGES_PLANS_TABLE: changes.plans_export,
+            changes_layout.CHANGES_REPORTS_TABLE: changes.reports_export,
+            changes_layout.CHANGES_IRM_TABLE: changes.irm_export,
+        },
+        register=changes.register,
+        skeleton=changes_layout.skeleton,
     ),
 )
 

@@ -53,6 +53,7 @@ class Settings:
     import_max_rows: int = 200_000  # rows below the header
     import_max_cells: int = 10_000_000  # cells of all rows, header included
     import_max_xlsx_uncompressed_bytes: int = 500_000_000  # what an XLSX (a zip) unpacks to
+    chromium: str = "chromium"  # the browser that prints briefings to PDF (a command on PATH or a path)
 
     @property
     def database_tag(self) -> str:
@@ -82,6 +83,7 @@ class Settings:
             import_max_xlsx_uncompressed_bytes=int(
                 env.get("IMPORT_MAX_XLSX_UNCOMPRESSED_BYTES") or cls.import_max_xlsx_uncompressed_bytes
             ),
+            chromium=env.get("CHROMIUM") or cls.chromium,
         )
 
 

@@ -188,6 +188,11 @@ class Milestone(Base):
     commitment: Mapped[Commitment] = relationship(back_populates="milestones")
 
 
+def _as_of(context: Any) -> Any:
+    """known_from's default: the report's own date."""
+    return context.get_current_parameters()["as_of"]
+
+
 class ProgressReport(Base):
     """One dated statement of a commitment's progress from one source. Append-only: never updated."""
 
@@ -212,6 +217,10 @@ class ProgressReport(Base):
     evidence_url: Mapped[str | None] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(120))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+    # The day the report became known: its as_of when it restates a published report (OGP's sheet, the sample's
+    # history), the day it was recorded when entered here. /changes replays a past day with what was known then.
+    # Defaults to as_of; what is entered here (recording, progress imports) sets the day it was recorded.
+    known_from: Mapped[dt.date] = mapped_column(Date, index=True, default=_as_of)
 
     commitment: Mapped[Commitment] = relationship(back_populates="progress_reports")
 

@@ -35,12 +35,14 @@ def import_progress(
     dry_run: bool = False,
     recorded_by: str = "import-progress",
     limits: ImportLimits | None = None,
+    today: dt.date | None = None,
 ) -> ImportSummary:
     """Validate every row, then append the new progress reports in one transaction (exact duplicates skipped).
 
     Refused with the rest: two rows of one commitment, source and date with different completions (both rows
     named), and a row whose commitment, source and date already hold a report with another completion.
-    limits: the size limits of read_sheet (by default those of the environment).
+    limits: the size limits of read_sheet (by default those of the environment). today: the import's day (no
+    report may be dated after it; the reports are known from it), by default the real date.
     """
     table = read_sheet(path, limits)
     problems = ProblemList()
@@ -71,7 +73,7 @@ def import_progress(
     stored_on: dict[DateKey, list[str]] = {}
     for r in stored:
         stored_on.setdefault((r.commitment_id, r.source, r.as_of), []).append(r.completion)
-    today = dt.date.today()
+    today = today or dt.date.today()
     summary = ImportSummary(dry_run=dry_run)
     new_reports: list[ProgressReport] = []
     first_row: dict[ReportKey, int] = {}
@@ -204,6 +206,7 @@ def _parse_row(
         note=note,
         evidence_url=evidence_url,
         recorded_by=recorded_by,
+        known_from=today,
     )
 
 

@@ -178,7 +178,7 @@ def add_progress_report(
     def apply(session: Session, commitment: Commitment, member_code: str):
         if not can_record_progress(actor, member_code, clean["source"]):
             raise PermissionDenied(f"{actor.label} may not record progress for {member_code}.")
-        session.add(ProgressReport(commitment=commitment, recorded_by=actor.username, **clean))
+        session.add(ProgressReport(commitment=commitment, recorded_by=actor.username, known_from=today, **clean))
         summary = f"{clean['as_of'].isoformat()} {PROGRESS_SOURCES[clean['source']]}: {clean['completion']}"
         return [("add-progress-report", "progress_report", None, summary)]
 

@@ -687,6 +687,7 @@ class _Generator:
                 "note": note,
                 "evidence_url": evidence_url,
                 "recorded_by": RECORDED_BY,
+                "known_from": as_of,  # the sample's history: as if recorded when reported
             }
         )
 

@@ -140,8 +140,12 @@ def _insert(session: Session, model: Any, frame: pd.DataFrame) -> None:
         connection.execute(table.insert(), records[start : start + CHUNK])
 
 
-def compute(engine: Engine, day: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(plan statuses, commitment statuses) of every plan and commitment on `day`, from the data as it is."""
+def compute(engine: Engine, day: dt.date, *, known_by: dt.date | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(plan statuses, commitment statuses) of every plan and commitment on `day`, from the data as it is.
+
+    known_by: only the progress reports known by that day count (ProgressReport.known_from), so a past day
+    shows what the dashboard knew then, not what was learnt about it later (data_access.changes).
+    """
     plans = queries.action_plans(engine)
     commitment_stmt = select(
         Commitment.id,
@@ -155,6 +159,8 @@ def compute(engine: Engine, day: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
     report_stmt = select(
         ProgressReport.commitment_id, ProgressReport.source, ProgressReport.as_of, ProgressReport.completion
     ).where(ProgressReport.as_of <= day)
+    if known_by is not None:
+        report_stmt = report_stmt.where(ProgressReport.known_from <= known_by)
     milestone_stmt = select(Milestone.commitment_id, Milestone.title, Milestone.due_date, Milestone.done_date).where(
         Milestone.done_date.is_(None), Milestone.due_date < day
     )
@@ -175,6 +181,8 @@ def compute(engine: Engine, day: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
     commitment_rows = commitment_statuses(commitments, latest_evidence(reports, day), milestones, day)
     in_view = commitment_rows[~delivered_later.to_numpy()] if len(commitment_rows) else commitment_rows
     plan_of = commitments.set_index("commitment_id")["plan_id"]
+    # in_view (not stored): False for the commitments of a plan delivered after the day.
+    commitment_rows = commitment_rows.assign(in_view=~delivered_later.to_numpy() if len(commitment_rows) else [])
     return plan_statuses(plans, day, plan_progress(in_view, plan_of)), commitment_rows
 
 

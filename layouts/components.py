@@ -14,11 +14,29 @@ from layouts.figures import GRAPH_CONFIG
 from layouts.theme import COMPLETION_COLORS, DELAY_COLORS, DELAY_ICONS
 
 
-def page_header(title: str, subtitle: str | None = None) -> html.Div:
-    """The page title (h1) and a one-line explanation."""
+def page_header(title: str, subtitle: str | None = None, *, briefing: str | None = None) -> html.Div:
+    """The page title (h1) and a one-line explanation; `briefing`: the link of the view's PDF briefing pack."""
+    heading = html.H1(title, className="h3 mb-1")
+    if briefing:
+        heading = html.Div(
+            [heading, briefing_link(briefing)],
+            className="d-flex flex-wrap justify-content-between gap-2 align-items-start",
+        )
     return html.Div(
-        [html.H1(title, className="h3 mb-1"), html.P(subtitle, className="text-muted mb-3") if subtitle else None],
+        [heading, html.P(subtitle, className="text-muted mb-3") if subtitle else None],
         className="page-header",
+    )
+
+
+def briefing_link(href: str) -> html.A:
+    """'Download briefing (PDF)': the view's pack, for a meeting (a plain link: the browser downloads it)."""
+    return html.A(
+        [html.I(className="bi bi-file-earmark-pdf me-1", **{"aria-hidden": "true"}), "Download briefing (PDF)"],
+        href=href,
+        className="btn btn-sm btn-outline-secondary no-print cdi-briefing",
+        id="briefing-download",
+        title="A PDF with this view's figures, what changed in the last 90 days, the worst delays and what falls "
+        "due next. It takes a few seconds.",
     )
 
 
@@ -80,12 +98,14 @@ def list_anchor(list_id: str, count: int, body: Any) -> html.Div:
     return html.Div(body, id=list_id, className="counted-list", **{"data-count": int(count)})
 
 
-def chart_card(title: str, graph: dcc.Graph, *, footer: object | None = None) -> dbc.Card:
-    """A titled card around a chart."""
-    return dbc.Card(
-        [dbc.CardHeader(html.H2(title, className="h6 mb-0")), dbc.CardBody(graph), footer],
-        className="mb-3 shadow-sm",
-    )
+def chart_card(title: str, graph: dcc.Graph, *, footer: object | None = None, table: str | None = None) -> dbc.Card:
+    """A titled card around a chart; `table`: the export name of the chart's figures as a table (CSV/XLSX)."""
+    header = html.H2(title, className="h6 mb-0")
+    if table:
+        header = html.Div(
+            [header, export_buttons(table)], className="d-flex justify-content-between align-items-center gap-2"
+        )
+    return dbc.Card([dbc.CardHeader(header), dbc.CardBody(graph), footer], className="mb-3 shadow-sm")
 
 
 def graph(graph_id: str | dict, figure: object, *, drill: bool = False, height: int | None = None) -> dcc.Graph:

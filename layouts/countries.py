@@ -349,7 +349,9 @@ def area_bar_figure(areas: pd.DataFrame, *, names: dict[str, str], hrefs: dict[s
     return figure([bar], layout, height=max(240, 60 + 28 * len(data)))
 
 
-def member_header(member: dict[str, Any], *, ogp_url: str, internal_links: Sequence[tuple[str, str]]) -> html.Div:
+def member_header(
+    member: dict[str, Any], *, ogp_url: str, internal_links: Sequence[tuple[str, str]], briefing: str
+) -> html.Div:
     """Name, region, type and status of a member, with links to OGP's page and to its lists here."""
     facts = [
         ("Region", member["region"]),
@@ -361,7 +363,11 @@ def member_header(member: dict[str, Any], *, ogp_url: str, internal_links: Seque
         facts.append(("Joined", str(int(member["joined_year"]))))
     return html.Div(
         [
-            page_header(member["name"], "One member's action plans over time, completion, delays and late plans."),
+            page_header(
+                member["name"],
+                "One member's action plans over time, completion, delays and late plans.",
+                briefing=briefing,
+            ),
             html.Div(
                 [
                     html.Span([html.Span(f"{k}: ", className="text-muted"), html.Strong(v)], className="member-fact")
@@ -510,6 +516,7 @@ def member_layout(
     *,
     header: html.Div,
     kpis: list[dbc.Col],
+    changes: Any,
     plans_figure: go.Figure,
     plan_count: int,
     completion_figure: go.Figure,
@@ -523,6 +530,7 @@ def member_layout(
         [
             header,
             dbc.Row(kpis, className="kpi-row"),
+            changes,
             list_anchor(
                 "member-plans",
                 plan_count,

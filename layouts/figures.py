@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from layouts.text import percent_of
 from layouts.theme import COMPLETION_COLORS, COMPLETION_ORDER, NOT_ASSESSED
 
 # Nothing leaves the server: no map shapes from a CDN, and no toolbar button that uploads a chart's data to a
@@ -122,9 +123,9 @@ def cycle_trend_figure(trend: pd.DataFrame, *, href: str = "/commitments", title
     if trend.empty:
         return empty_figure("No action-plan cycles match these filters.")
     data = trend.copy()
-    data["high_share"] = _share(data["high_completion"], data["assessed"])
-    data["ambitious_share"] = _share(data["ambitious"], data["ambition_rated"])
-    data["starred_share"] = _share(data["starred"], data["star_rated"])
+    data["high_share"] = percent_of(data["high_completion"], data["assessed"])
+    data["ambitious_share"] = percent_of(data["ambitious"], data["ambition_rated"])
+    data["starred_share"] = percent_of(data["starred"], data["star_rated"])
     links = [f"{href}{'&' if '?' in href else '?'}cycle={int(c)}" for c in data["cycle"]]
     series = (
         ("high_share", "High completion (of assessed)", "#0072B2", "circle", "assessed"),
@@ -150,8 +151,3 @@ def cycle_trend_figure(trend: pd.DataFrame, *, href: str = "/commitments", title
         "yaxis": {"title": {"text": "Share of commitments (%)"}, "rangemode": "tozero", "ticksuffix": "%"},
     }
     return figure(traces, layout, title=title)
-
-
-def _share(part: pd.Series, whole: pd.Series) -> pd.Series:
-    whole = whole.astype(float)
-    return (part.astype(float) / whole.where(whole > 0)) * 100

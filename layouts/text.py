@@ -22,3 +22,9 @@ def day_text(value: Any) -> str:
 def share_text(value: Any) -> str:
     """A share (0-1) as a whole percentage, or a dash when there is none."""
     return MISSING if value is None or pd.isna(value) else f"{value:.0%}"
+
+
+def percent_of(part: pd.Series, whole: pd.Series) -> pd.Series:
+    """part / whole in percent, unrounded (each view rounds once, from the integers); missing where whole is 0."""
+    whole = whole.astype(float)
+    return part.astype(float) / whole.where(whole > 0) * 100

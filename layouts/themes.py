@@ -306,12 +306,13 @@ def theme_layout(
     region_figure: go.Figure,
     cycle_figure: go.Figure,
     members_figure: go.Figure,
+    briefing: str,
 ) -> html.Div:
     """One policy area: header with related areas, KPIs, completion by region and cycle, top members."""
     label, href, count = commitments_link
     return html.Div(
         [
-            page_header(title, subtitle),
+            page_header(title, subtitle, briefing=briefing),
             html.Div(
                 [
                     dcc.Link(

@@ -6,7 +6,8 @@ import datetime as dt
 import itertools
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session
 
 from dashboard.domain.policy_areas import POLICY_AREAS
 from data_access.db import bump_data_version, session_scope
@@ -78,6 +79,95 @@ def build(engine: Engine, members: list[dict[str, Any]]) -> None:
 def report(as_of: dt.date, source: str, completion: str, **extra: Any) -> dict[str, Any]:
     """A progress report definition for build()."""
     return {"as_of": as_of, "source": source, "completion": completion, **extra}
+
+
+# What changed between SINCE and UNTIL (build_change_history).
+SINCE = dt.date(2026, 4, 1)
+UNTIL = dt.date(2026, 6, 30)
+START, END = dt.date(2024, 9, 1), dt.date(2027, 8, 31)  # a three-year plan: 53% of it gone on SINCE, 61% on UNTIL
+EARLY = report(dt.date(2026, 3, 1), "government", "Substantial")  # known before SINCE: on track on both days
+
+
+def _commitment(ogp_id: str, **extra) -> dict:
+    return {"ogp_id": ogp_id, "title": f"Commitment {ogp_id}", **extra}
+
+
+def build_change_history(engine: Engine) -> None:
+    """Two members whose changes between SINCE and UNTIL are known by hand (tests/unit/test_changes.py says which)."""
+    overdue_milestone = [("Publish the register", dt.date(2026, 2, 15), None)]  # 45 days late on SINCE, 135 on UNTIL
+    build(
+        engine,
+        [
+            {
+                "code": "AAA",
+                "name": "Aland",
+                "region": "Europe",
+                "plans": [
+                    {
+                        "ogp_id": "AP_AAA01",
+                        "submission_year": 2024,
+                        "submitted_on": dt.date(2024, 8, 20),
+                        "start": START,
+                        "end": END,
+                        "commitments": [
+                            # at risk (milestone 45 days late) -> delayed (135 days late)
+                            _commitment("AA0001", milestones=overdue_milestone, reports=[EARLY]),
+                            # Complete reported on 10 May, known from its date
+                            _commitment(
+                                "AA0002", reports=[EARLY, report(dt.date(2026, 5, 10), "civil_society", "Complete")]
+                            ),
+                            # Complete dated 20 March, but entered only on 15 June (set below)
+                            _commitment(
+                                "AA0003", reports=[EARLY, report(dt.date(2026, 3, 20), "government", "Complete")]
+                            ),
+                            # a new report and an IRM rating, but no change of status
+                            _commitment(
+                                "AA0004",
+                                reports=[
+                                    EARLY,
+                                    report(dt.date(2026, 6, 1), "government", "Substantial"),
+                                    report(dt.date(2026, 5, 1), "irm_midterm", "Substantial"),
+                                ],
+                            ),
+                            # no report where one was due -> on track with its first report
+                            _commitment("AA0005", reports=[report(dt.date(2026, 5, 1), "support_unit", "Substantial")]),
+                        ],
+                    }
+                ],
+            },
+            {
+                "code": "BBB",
+                "name": "Bolandia",
+                "region": "Americas",
+                "plans": [
+                    {
+                        "ogp_id": "AP_BBB01",
+                        "submission_year": 2024,
+                        "submitted_on": dt.date(2024, 8, 30),
+                        "start": START,
+                        "end": END,
+                        "commitments": [_commitment("BB0002", milestones=overdue_milestone, reports=[EARLY])],
+                    },
+                    {
+                        # delivered on 15 May, before its 31 August deadline: its commitment was not in view on SINCE
+                        "ogp_id": "AP_BBB02",
+                        "submission_year": 2026,
+                        "submitted_on": dt.date(2026, 5, 15),
+                        "start": dt.date(2026, 9, 1),
+                        "end": dt.date(2028, 8, 31),
+                        "commitments": [_commitment("BB0001")],
+                    },
+                ],
+            },
+        ],
+    )
+    with Session(engine) as session, session.begin():
+        backdated = select(Commitment.id).where(Commitment.ogp_id == "AA0003").scalar_subquery()
+        session.execute(
+            update(ProgressReport)
+            .where(ProgressReport.commitment_id == backdated, ProgressReport.completion == "Complete")
+            .values(known_from=dt.date(2026, 6, 15))
+        )
 
 
 ROUTER_OUTPUTS = (

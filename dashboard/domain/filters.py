@@ -16,7 +16,7 @@ MEMBER_CODE = re.compile(r"^[A-Z]{2,6}$")
 MAX_VALUES = 50  # per parameter: a longer list is a forged URL, not a person's choice
 MAX_QUERY_LENGTH = 4000
 # Page-level view choices that ride in the same query string; each page validates its own.
-VIEW_PARAMS: tuple[str, ...] = ("measure", "areas", "cells", "days", "schedule")
+VIEW_PARAMS: tuple[str, ...] = ("measure", "areas", "cells", "days", "schedule", "since", "until")
 
 
 @dataclass(frozen=True)

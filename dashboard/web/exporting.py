@@ -23,10 +23,17 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+def to_csv_bytes(frame: pd.DataFrame, about: Sequence[tuple[str, str]] = ()) -> bytes:
     """UTF-8 CSV (with BOM so Excel reads accents) of a neutralised frame, every cell in double quotes (a
-    reader splitting at ';' must not cut a cell in two)."""
-    return neutralise_formulas(frame).to_csv(index=False, quoting=csv.QUOTE_ALL).encode("utf-8-sig")
+    reader splitting at ';' must not cut a cell in two). `about` (label, value rows: what the table is, its
+    filters, source and date) comes first as comment lines starting with '# ' (pandas: comment="#")."""
+    header = "".join(f"# {_one_line(label)}: {_one_line(value)}\n" for label, value in about)
+    return (header + neutralise_formulas(frame).to_csv(index=False, quoting=csv.QUOTE_ALL)).encode("utf-8-sig")
+
+
+def _one_line(text: str) -> str:
+    """A value on one comment line: line breaks (which would start a data row) become spaces."""
+    return " ".join(str(text).split())
 
 
 def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "data", about: Sequence[tuple[str, str]] = ()) -> bytes:

@@ -302,6 +302,7 @@ def irm_reports(fields: dict[str, Any], plan: ActionPlan) -> list[ProgressReport
                 completion=fields["completion_midterm"],
                 note=f"IRM mid-term Progress Report ({year}), from OGP's commitments sheet",
                 recorded_by=RECORDED_BY,
+                known_from=as_of,  # a published IRM report: known from its date
             )
         )
     if COMPLETION.is_rating(fields["completion_end_of_term"]):
@@ -324,6 +325,7 @@ def irm_reports(fields: dict[str, Any], plan: ActionPlan) -> list[ProgressReport
                 result=result,
                 note=f"{name} ({year}), from OGP's commitments sheet",
                 recorded_by=RECORDED_BY,
+                known_from=as_of,  # a published IRM report: known from its date
             )
         )
     return reports

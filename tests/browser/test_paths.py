@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from dashboard.domain.filters import parse_filters
@@ -122,8 +123,40 @@ def test_pth004_csv_export_rows_match_the_screen(browser_app, sample_db_url, ass
         time.sleep(0.2)
     assert files, f"no CSV arrived in {download}"
     with files[0].open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+        rows = list(csv.DictReader(line for line in handle if not line.startswith("# ")))  # after its context
     assert len(rows) == shown == _expected_count(sample_db_url, url)
     id_column = next(c for c in rows[0] if "id" in c.lower())
     assert [r[id_column] for r in rows[: len(first_ids)]] == first_ids
+    assert_console_clean()
+
+
+def test_pth005_a_chart_png_is_named_after_the_chart_and_view_and_says_source_filters_and_date(
+    browser_app, assert_console_clean
+):
+    """The toolbar's camera: the image plotly is asked to make carries the chart's title, the data source, the
+    filters and the date, and its file name says which chart of which view (plotly's own download is stopped)."""
+    duo = browser_app
+    duo.wait_for_page(f"{duo.server_url}/?region=Europe")
+    duo.wait_for_element(REGION_BARS, timeout=20)
+    duo.driver.execute_script(
+        "window.__downloads = [];"
+        "window.Plotly.downloadImage = function (figure, options) {"
+        "  window.__downloads.push({title: figure.layout.title.text, options: options});"
+        "  return Promise.resolve(); };"
+    )
+    card = duo.find_elements(".card")
+    region_card = next(c for c in card if "Completion by region" in c.text)
+    ActionChains(duo.driver).move_to_element(region_card.find_element(By.CSS_SELECTOR, ".js-plotly-plot")).perform()
+    camera = region_card.find_element(By.CSS_SELECTOR, '.modebar-btn[data-title="Download plot as a PNG"]')
+    duo.driver.execute_script("arguments[0].click();", camera)
+    downloads = duo.driver.execute_script("return window.__downloads;")
+    assert len(downloads) == 1
+    today = duo.driver.execute_script("return new Date().toISOString().slice(0, 10);")
+    options, title = downloads[0]["options"], downloads[0]["title"]
+    assert options["filename"] == f"ogp-completion-by-region-latest-irm-rating-overview-{today}"
+    assert options["format"] == "png" and options["scale"] == 2
+    assert title.startswith("<b>Completion by region (latest IRM rating)</b>")
+    words = " ".join(part.split(">")[-1] for part in title.split("<"))
+    assert "Sample data" in words and "Region: Europe" in words and today in words
+    assert "/?region=Europe" in words
     assert_console_clean()

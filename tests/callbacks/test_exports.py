@@ -7,6 +7,7 @@ import base64
 import io
 
 import openpyxl
+import pandas as pd
 
 from callbacks.exports import build_download
 from dashboard.pages import ROUTER
@@ -53,3 +54,20 @@ def test_exp002_a_download_of_the_sample_says_it_is_the_sample(sqlite_template, 
     about = _about(_workbook(app_ctx, "?member=BRA&as_of=2025-01-31"))
     assert about["Source"].startswith("Sample data: generated for demonstration, not real OGP figures")
     assert about["Statuses as of"] == "2025-01-31"
+
+
+def test_exp003_a_csv_download_starts_with_its_context_as_comment_lines(db_url):
+    two_members(get_engine(db_url))
+    app_ctx = AppContext(get_engine(db_url), Settings(secret_key=TEST_SECRET, database_url=db_url, today="2024-03-01"))
+    # A view whose link carries a line break: it must not start a data row of its own.
+    payload = build_download(app_ctx, ROUTER.tables, "commitments", "csv", "/commitments", "?member=ALB&x=a%0A=1+1\n")
+    assert payload is not None and payload["filename"] == "ogp-commitments-2024-03-01.csv"
+    text = base64.b64decode(payload["content"]).decode("utf-8-sig")
+    comments = [line for line in text.splitlines() if line.startswith("# ")]
+    about = dict(line[2:].split(": ", 1) for line in comments)
+    assert about["Filters"] == "Member: ALB"
+    assert about["Rows"] == "2"
+    assert about["Statuses as of"] == "2024-03-01"
+    assert text.splitlines()[: len(comments)] == comments  # the context first, then the table
+    rows = pd.read_csv(io.StringIO(text), dtype=str, comment="#")
+    assert len(rows) == 2 and list(rows["Member"]) == ["Albania", "Albania"]

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from callbacks import overview
 from callbacks.cycle import render_cycle
 from callbacks.delays import render_delays
 from callbacks.overview import render_overview
@@ -234,3 +235,60 @@ def test_ovw007_late_and_contrary_plans_are_counted(db_url):
     # recorded as not delivered): AP_PRY05 is contrary to process too.
     count, text = late_plans("2025-09-15")
     assert count == 3 and "1 late or overdue, 2 contrary to process" in text
+
+
+def test_ov_export_the_charts_figures_download_as_tables(engine, db_url):
+    """Completion by region and the trend across cycles as tables: counts by hand, shares of the assessed."""
+    plan = {"start": dt.date(2016, 7, 1), "end": dt.date(2018, 6, 30)}
+    build(
+        engine,
+        [
+            {
+                "code": "AAA",
+                "name": "Aland",
+                "region": "Europe",
+                "plans": [
+                    {
+                        "ogp_id": "AP_AAA01",
+                        "submission_year": 2016,
+                        **plan,
+                        "commitments": [
+                            {"ogp_id": "AA0001", "title": "One", "completion": "Complete"},
+                            {"ogp_id": "AA0002", "title": "Two", "completion": "Limited"},
+                            {"ogp_id": "AA0003", "title": "Three"},
+                        ],
+                    }
+                ],
+            },
+            {
+                "code": "BBB",
+                "name": "Bolandia",
+                "region": "Americas",
+                "plans": [
+                    {
+                        "ogp_id": "AP_BBB01",
+                        "submission_year": 2018,
+                        **plan,
+                        "commitments": [{"ogp_id": "BB0001", "title": "Four", "completion": "Substantial"}],
+                    }
+                ],
+            },
+        ],
+    )
+    ctx = AppContext(engine, Settings(secret_key=TEST_SECRET, database_url=db_url, today="2026-12-01"))
+    regions = overview.regions_export(ctx, Filters()).set_index("Region")
+    assert regions.loc["Europe", ["Complete", "Limited", "Not yet assessed", "Commitments"]].tolist() == [1, 1, 1, 3]
+    assert regions.loc["Europe", "High completion (% of assessed)"] == 50.0  # 1 of 2 assessed
+    assert regions.loc["Americas", "High completion (% of assessed)"] == 100.0
+    cycles = overview.cycles_export(ctx, Filters(region=("Europe",)))
+    assert cycles[["Cycle", "Commitments", "Assessed", "High completion"]].values.tolist() == [[2016, 3, 2, 1]]
+    page = overview.render_overview(ctx, Filters())
+    assert {ids["table"] for ids in _export_buttons(page.children)} == {"overview-regions", "overview-cycles"}
+
+
+def _export_buttons(tree):
+    return [
+        n.id
+        for n in find(tree, lambda n: isinstance(getattr(n, "id", None), dict))
+        if n.id.get("type") == "export-button"
+    ]
