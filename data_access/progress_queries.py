@@ -16,6 +16,7 @@ from sqlalchemy import Engine, and_, func, literal, select, union_all
 from sqlalchemy.orm import aliased
 
 from dashboard.domain.rules import levels_apart
+from dashboard.domain.scales import COMPLETION, SOURCE_GROUPS
 from dashboard.domain.status import latest_evidence
 from data_access import queries, statuses
 from data_access.models import ActionPlan, Commitment, CommitmentStatus, Member, Milestone, PlanStatus, ProgressReport
@@ -264,3 +265,38 @@ def completion_change_counts(engine: Engine, **filters: Any) -> pd.DataFrame:
     )
     stmt = stmt.group_by(Commitment.completion_midterm, Commitment.completion_end_of_term)
     return queries.frame(engine, stmt, COMPLETION_CHANGE_COLUMNS)
+
+
+# --- Progress reported so far, by source -----------------------------------------------------------
+
+PROGRESS_BY_SOURCE_COLUMNS = ["group", "source", "completion", "commitments"]
+
+
+def progress_by_source(engine: Engine, *, on: dt.date, by: str = "region", **filters: Any) -> pd.DataFrame:
+    """Commitments per group (`by`: a data_access.queries commitment column, e.g. region), source (SOURCE_GROUPS:
+    Government, Civil society, OGP Support Unit, IRM) and the level of that source's latest report dated on or
+    before `on`; completion None: that source has not reported on the commitment. Every source appears for
+    every group. Columns PROGRESS_BY_SOURCE_COLUMNS."""
+    filters = _clean(filters)
+    scope = queries.commitments(engine, columns=["commitment_id", by], **filters)
+    if scope.empty:
+        return pd.DataFrame(columns=PROGRESS_BY_SOURCE_COLUMNS)
+    latest = queries.latest_progress(engine, on=on, **filters)
+    latest = latest.assign(source=latest["source"].map(SOURCE_GROUPS))
+    latest = (
+        latest.sort_values(["commitment_id", "source", "as_of"], kind="stable")
+        .groupby(["commitment_id", "source"], as_index=False)
+        .tail(1)
+    )
+    level = latest["completion"].map(lambda c: COMPLETION.canonical(c) if COMPLETION.is_rating(c) else None)
+    latest = latest.assign(completion=level)
+    rows = []
+    for source in dict.fromkeys(SOURCE_GROUPS.values()):
+        reported = latest[latest["source"] == source][["commitment_id", "completion"]]
+        joined = scope.merge(reported, on="commitment_id", how="left")
+        joined["completion"] = joined["completion"].astype(object).where(joined["completion"].notna(), None)
+        counted = joined.groupby([by, "completion"], dropna=False).size().reset_index(name="commitments")
+        rows.append(counted.rename(columns={by: "group"}).assign(source=source))
+    found = pd.concat(rows, ignore_index=True)[PROGRESS_BY_SOURCE_COLUMNS]
+    found["completion"] = found["completion"].astype(object).where(found["completion"].notna(), None)
+    return found

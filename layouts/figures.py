@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -67,18 +70,23 @@ def completion_stack(
     href: dict[str, str] | None = None,
     title: str | None = None,
     percent: bool = True,
+    order: Sequence[Any] | None = None,
+    missing: str = NOT_ASSESSED,
+    irm_levels: bool = True,
 ) -> go.Figure:
     """Horizontal stacked bars of completion levels per group (share of the group's commitments).
 
-    counts: columns [group, 'completion', 'commitments'] (None completion = not yet assessed).
-    href: group value -> drilldown link; a click on a segment opens that link plus the completion filter.
+    counts: columns [group, 'completion', 'commitments'] (None completion = `missing`, by default not yet assessed).
+    href: group value -> drilldown link; a click on a segment opens that link plus the completion filter (only
+    when the levels are the IRM's, irm_levels; a source's reported level is not the completion filter).
+    order: the groups from the top (default: the largest at the top).
     """
     if counts.empty:
         return empty_figure("No commitments match these filters.")
     data = counts.assign(completion=counts["completion"].fillna(NOT_ASSESSED))
     table = data.pivot_table(index=group, columns="completion", values="commitments", aggfunc="sum", fill_value=0)
     totals = table.sum(axis=1)
-    order = totals.sort_values().index
+    order = list(reversed(order)) if order is not None else totals.sort_values().index
     names = [(labels or {}).get(g, str(g)) for g in order]
     traces = []
     for level in COMPLETION_ORDER:
@@ -86,17 +94,18 @@ def completion_stack(
             continue
         values = table.loc[order, level]
         shares = values / totals.loc[order] * 100
-        links = [_with_completion((href or {}).get(g), level) for g in order]
+        links = [_with_completion((href or {}).get(g), level) if irm_levels else (href or {}).get(g) for g in order]
+        name = missing if level == NOT_ASSESSED else level
         traces.append(
             {
                 "type": "bar",
                 "y": names,
                 "x": list(shares if percent else values),
-                "name": level,
+                "name": name,
                 "orientation": "h",
                 "marker": {"color": COMPLETION_COLORS[level]},
                 "customdata": list(zip(links, values.tolist(), strict=True)),
-                "hovertemplate": "%{y}<br>" + level + ": %{customdata[1]} commitments (%{x:.0f}%)<extra></extra>",
+                "hovertemplate": "%{y}<br>" + name + ": %{customdata[1]} commitments (%{x:.0f}%)<extra></extra>",
             }
         )
     # No axis title: the ticks say "%" and the legend sits below the plot where a title would collide.

@@ -16,7 +16,13 @@ OVERVIEW_CYCLES_TABLE = "overview-cycles"
 
 
 def layout(
-    kpis: list[dbc.Col], changes: Any, region_figure: go.Figure, trend_figure: go.Figure, *, briefing: str
+    kpis: list[dbc.Col],
+    changes: Any,
+    region_figure: go.Figure,
+    trend_figure: go.Figure,
+    *,
+    briefing: str,
+    region_title: str,
 ) -> html.Div:
     """The overview: a row of KPI cards, what changed lately, then completion by region beside the trend."""
     return html.Div(
@@ -34,7 +40,7 @@ def layout(
                 [
                     dbc.Col(
                         chart_card(
-                            "Completion by region (latest IRM rating)",
+                            region_title,
                             graph(ids.drill_chart(ids.OVERVIEW_REGION_CHART), region_figure, drill=True),
                             table=OVERVIEW_REGIONS_TABLE,
                         ),

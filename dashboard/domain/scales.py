@@ -156,6 +156,13 @@ PROGRESS_SOURCES: dict[str, str] = {
     "irm_results": "IRM Results Report",
 }
 IRM_SOURCES = frozenset({"irm_midterm", "irm_end_of_term", "irm_results"})
+# The sources users compare side by side (the IRM's three reports count as one voice: its latest).
+SOURCE_GROUPS: dict[str, str] = {
+    "government": "Government",
+    "civil_society": "Civil society",
+    "support_unit": "OGP Support Unit",
+    **dict.fromkeys(sorted(IRM_SOURCES), "IRM"),
+}
 
 REGIONS: tuple[str, ...] = ("Africa and the Middle East", "Americas", "Asia and the Pacific", "Europe")
 MEMBER_TYPES: tuple[str, ...] = ("National", "Legacy Local", "Other")

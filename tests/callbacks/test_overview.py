@@ -13,7 +13,7 @@ from dashboard.settings import Settings
 from dashboard.web.context import AppContext
 from data_access.db import get_engine
 from layouts import ids
-from tests.builders import build
+from tests.builders import build, report
 from tests.helpers import TEST_SECRET, by_id, find, text_of
 
 
@@ -292,3 +292,61 @@ def _export_buttons(tree):
         for n in find(tree, lambda n: isinstance(getattr(n, "id", None), dict))
         if n.id.get("type") == "export-button"
     ]
+
+
+def test_ov_mid_cycle_the_first_chart_shows_progress_reported_so_far_by_source(engine, db_url):
+    """No commitment in scope has an IRM rating yet: instead of empty completion bars, each source's latest
+    report by region (counted by hand), and the same as a table."""
+    day = dt.date(2026, 3, 1)
+    build(
+        engine,
+        [
+            {
+                "code": "AAA",
+                "name": "Aland",
+                "region": "Europe",
+                "plans": [
+                    {
+                        "ogp_id": "AP_AAA01",
+                        "submission_year": 2024,
+                        "submitted_on": dt.date(2024, 8, 20),
+                        "start": dt.date(2024, 9, 1),
+                        "end": dt.date(2026, 8, 31),
+                        "commitments": [
+                            {
+                                "ogp_id": "AA0001",
+                                "title": "One",
+                                "reports": [
+                                    report(dt.date(2025, 6, 1), "government", "Limited"),
+                                    report(dt.date(2025, 7, 1), "civil_society", "Substantial"),
+                                ],
+                            },
+                            {
+                                "ogp_id": "AA0002",
+                                "title": "Two",
+                                "reports": [
+                                    report(dt.date(2025, 3, 1), "government", "Limited"),
+                                    report(dt.date(2026, 1, 10), "government", "Complete"),
+                                    report(dt.date(2026, 4, 1), "government", "Not Started"),  # after the day
+                                ],
+                            },
+                            {"ogp_id": "AA0003", "title": "Three"},
+                        ],
+                    }
+                ],
+            }
+        ],
+    )
+    ctx = AppContext(engine, Settings(secret_key=TEST_SECRET, database_url=db_url, today=day.isoformat()))
+    page = overview.render_overview(ctx, Filters())
+    assert overview.PROGRESS_TITLE in text_of(page.children)
+    table = overview.regions_export(ctx, Filters()).set_index(["Region", "Source"]).fillna(0)
+    government = table.loc[("Europe", "Government")]
+    assert (government["Limited"], government["Complete"], government["No report yet"]) == (1, 1, 1)
+    assert table.loc[("Europe", "Civil society"), "Substantial"] == 1
+    assert table.loc[("Europe", "Civil society"), "No report yet"] == 2
+    assert table.loc[("Europe", "IRM"), "No report yet"] == 3
+    assert set(table["Commitments"]) == {3}
+    chart = find(page.children, lambda n: getattr(n, "id", None) == ids.drill_chart(ids.OVERVIEW_REGION_CHART))[0]
+    names = {trace["name"] for trace in chart.figure["data"]}
+    assert "No report yet" in names and "Not yet assessed" not in names
