@@ -138,3 +138,143 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     true
   );
 })();
+
+/* Links that reproduce a view exactly: each table's sort and page ride in the address (?sort=, ?page=) as the user
+   changes them, a link opened with them restores them, and "Copy link" copies the address. */
+(function () {
+  var restored = new WeakSet();
+  var applying = false;
+  function gridKey(element) {
+    try {
+      return JSON.parse(element.id).type || element.id;  /* pattern ids (the commitments grid): their type */
+    } catch (error) {
+      return element.id;
+    }
+  }
+  function grids() {
+    return Array.prototype.map
+      .call(document.querySelectorAll(".ag-root-wrapper"), function (wrapper) {
+        return wrapper.parentElement && wrapper.parentElement.closest("[id]");
+      })
+      .filter(function (element, index, all) {
+        return element && all.indexOf(element) === index;
+      });
+  }
+  function parse(value) {
+    /* "key:a:b,key2:c" -> {key: ["a", "b"], key2: ["c"]} (keys are grid ids, which hold no ":" or ","). */
+    var found = {};
+    (value || "").split(",").forEach(function (entry) {
+      var parts = entry.split(":");
+      if (parts.length > 1 && parts[0]) {
+        found[parts[0]] = parts.slice(1);
+      }
+    });
+    return found;
+  }
+  function withApi(element, then) {
+    if (!window.dash_ag_grid || !window.dash_ag_grid.getApiAsync) {
+      return;
+    }
+    window.dash_ag_grid.getApiAsync(element.id).then(then, function () {});
+  }
+  /* The address with every grid's sort and page as they are now (history.replaceState: no reload). */
+  function record() {
+    if (applying) {
+      return;
+    }
+    var sorts = [];
+    var pages = [];
+    var pending = grids().map(function (element) {
+      return new Promise(function (resolve) {
+        withApi(element, function (api) {
+          var key = gridKey(element);
+          api.getColumnState().forEach(function (column) {
+            if (column.sort) {
+              sorts.push([key, column.colId, column.sort].join(":"));
+            }
+          });
+          if (api.paginationGetCurrentPage && api.paginationGetCurrentPage() > 0) {
+            pages.push(key + ":" + (api.paginationGetCurrentPage() + 1));
+          }
+          resolve();
+        });
+        setTimeout(resolve, 1500);
+      });
+    });
+    Promise.all(pending).then(function () {
+      var url = new URL(window.location.href);
+      url.searchParams.delete("sort");
+      url.searchParams.delete("page");
+      if (sorts.length) {
+        url.searchParams.set("sort", sorts.join(","));
+      }
+      if (pages.length) {
+        url.searchParams.set("page", pages.join(","));
+      }
+      if (url.href !== window.location.href) {
+        window.history.replaceState(window.history.state, "", url.href);
+      }
+    });
+  }
+  /* A grid that appears: apply the address's sort and page to it once, then follow its changes. */
+  function restore(element) {
+    if (restored.has(element)) {
+      return;
+    }
+    restored.add(element);
+    withApi(element, function (api) {
+      var key = gridKey(element);
+      var params = new URLSearchParams(window.location.search);
+      var sort = parse(params.get("sort"))[key];
+      var page = parse(params.get("page"))[key];
+      applying = true;
+      if (sort && sort.length === 2 && (sort[1] === "asc" || sort[1] === "desc")) {
+        api.applyColumnState({ state: [{ colId: sort[0], sort: sort[1] }], defaultState: { sort: null } });
+      }
+      var target = page ? parseInt(page[0], 10) - 1 : 0;
+      function goToPage() {
+        if (target > 0 && api.paginationGetTotalPages && api.paginationGetTotalPages() > target) {
+          api.paginationGoToPage(target);
+          target = 0;
+        }
+      }
+      goToPage();
+      applying = false;
+      api.addEventListener("modelUpdated", goToPage);  /* rows fetched page by page arrive later */
+      api.addEventListener("sortChanged", record);
+      api.addEventListener("paginationChanged", function (event) {
+        if (event.newPage) {
+          record();
+        }
+      });
+    });
+  }
+  new MutationObserver(function () {
+    grids().forEach(restore);
+  }).observe(document.documentElement, { childList: true, subtree: true });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("#copy-link");
+    if (!button) {
+      return;
+    }
+    var link = window.location.href;
+    var said = document.getElementById("copy-link-said");
+    function done(text) {
+      button.setAttribute("data-copied", link);
+      if (said) {
+        said.textContent = text;
+        setTimeout(function () { said.textContent = ""; }, 4000);
+      }
+    }
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(link).then(
+        function () { done("Link copied"); },
+        function () { window.prompt("Copy this link:", link); done(""); }
+      );
+    } else {
+      window.prompt("Copy this link:", link);
+      done("");
+    }
+  });
+})();

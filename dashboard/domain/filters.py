@@ -16,7 +16,9 @@ MEMBER_CODE = re.compile(r"^[A-Z]{2,6}$")
 MAX_VALUES = 50  # per parameter: a longer list is a forged URL, not a person's choice
 MAX_QUERY_LENGTH = 4000
 # Page-level view choices that ride in the same query string; each page validates its own.
-VIEW_PARAMS: tuple[str, ...] = ("measure", "areas", "cells", "days", "schedule", "since", "until")
+# sort and page: each table's sort and page, kept by the browser (assets/app.js) so a copied link reopens them.
+VIEW_PARAMS: tuple[str, ...] = ("measure", "areas", "cells", "days", "schedule", "since", "until", "sort", "page")
+MAX_VIEW_VALUE = 200
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,7 @@ def parse_filters(search: str | None, *, known_members: set[str] | None = None) 
             values["as_of"] = dt.date.fromisoformat(as_of[0])
         except ValueError:
             errors.append(f"'{shown(as_of[0])}' is not a date (use YYYY-MM-DD).")
-    values["view"] = tuple((name, params[name][0][:40]) for name in VIEW_PARAMS if params.get(name))
+    values["view"] = tuple((name, params[name][0][:MAX_VIEW_VALUE]) for name in VIEW_PARAMS if params.get(name))
     unknown = sorted(set(params) - {f.name for f in fields(Filters)} - set(VIEW_PARAMS))
     errors.extend(f"Unknown filter '{shown(name)}' was ignored." for name in unknown)
     return Filters(**values), errors

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import time
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -159,4 +159,51 @@ def test_pth005_a_chart_png_is_named_after_the_chart_and_view_and_says_source_fi
     words = " ".join(part.split(">")[-1] for part in title.split("<"))
     assert "Sample data" in words and "Region: Europe" in words and today in words
     assert "/?region=Europe" in words
+    assert_console_clean()
+
+
+def _first_id(duo) -> str:
+    return duo.wait_for_element(ID_LINK, timeout=15).text.strip()
+
+
+def _wait_for_url(duo, piece: str) -> str:
+    WebDriverWait(duo.driver, 15).until(lambda driver: piece in unquote(driver.current_url))
+    return duo.driver.current_url
+
+
+def test_pth006_a_copied_link_reopens_the_table_at_its_sort_and_page(browser_app, assert_console_clean):
+    """Sorting a table and turning its pages write both into the address; 'Copy link' copies that address, and
+    opening it shows the same rows in the same order on the same page."""
+    duo = browser_app
+    duo.wait_for_page(f"{duo.server_url}/commitments?region=Europe")
+    unsorted_first = _first_id(duo)
+    title = next(h for h in duo.find_elements(".commitments-grid .ag-header-cell") if h.text.strip() == "Title")
+    title.find_element(By.CSS_SELECTOR, ".ag-header-cell-label").click()
+    _wait_for_url(duo, "sort=commitments-grid:title:asc")
+    for _ in range(2):
+        duo.driver.execute_script(
+            "arguments[0].click();", duo.find_element(".commitments-grid .ag-paging-button[aria-label='Next Page']")
+        )
+    url = _wait_for_url(duo, "page=commitments-grid:3")
+    WebDriverWait(duo.driver, 15).until(
+        lambda d: duo.find_element(".commitments-grid .ag-paging-number").text.strip() == "3"
+    )
+    first_on_page = _first_id(duo)
+    assert first_on_page != unsorted_first
+    duo.find_element("#copy-link").click()
+    WebDriverWait(duo.driver, 5).until(lambda d: duo.find_element("#copy-link").get_attribute("data-copied"))
+    copied = duo.find_element("#copy-link").get_attribute("data-copied")
+    assert copied == url and "region=Europe" in copied
+
+    duo.driver.get("about:blank")
+    duo.driver.get(copied)
+    WebDriverWait(duo.driver, 20).until(
+        lambda d: (
+            duo.find_elements(".commitments-grid .ag-paging-number")
+            and duo.find_element(".commitments-grid .ag-paging-number").text.strip() == "3"
+        )
+    )
+    WebDriverWait(duo.driver, 15).until(lambda d: _first_id(duo) == first_on_page)
+    sorted_header = next(h for h in duo.find_elements(".commitments-grid .ag-header-cell") if h.text.strip() == "Title")
+    assert sorted_header.get_attribute("aria-sort") == "ascending"
     assert_console_clean()

@@ -72,3 +72,16 @@ def test_flt008_page_view_parameters_ride_along_without_warnings():
     assert filters.to_query() == "?region=Europe&measure=starred&days=90"
     changed = filters.with_view(measure="commitments", days=None)
     assert changed.to_query() == "?region=Europe&measure=commitments"
+
+
+def test_flt_table_sort_and_page_ride_in_the_link_without_warnings():
+    """The browser keeps each table's sort and page in the address (assets/app.js); the server lets them through
+    as view choices, kept in the link, capped in length like every view value."""
+    query = "region=Europe&sort=commitments-grid:title:asc,delays-plans-table:c2:desc&page=commitments-grid:3"
+    filters, problems = parse_filters(query)
+    assert problems == []
+    assert filters.view_value("sort") == "commitments-grid:title:asc,delays-plans-table:c2:desc"
+    assert filters.view_value("page") == "commitments-grid:3"
+    assert "sort=commitments-grid" in filters.to_query() and "page=commitments-grid" in filters.to_query()
+    long_value, _ = parse_filters("sort=" + "x" * 5000)
+    assert len(long_value.view_value("sort")) == 200
