@@ -26,8 +26,39 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       window.Plotly.Plots.resize(chart);
     });
   }
-  window.addEventListener("beforeprint", resizeCharts);
-  window.addEventListener("afterprint", resizeCharts);
+  /* Tables print whole: every row of each grid laid out on paper (AG Grid's print layout), not its scroll box. */
+  var saved = [];
+  function gridsForPrint(printing) {
+    if (!window.dash_ag_grid || !window.dash_ag_grid.getApi) {
+      return;
+    }
+    if (printing) {
+      saved = [];
+      document.querySelectorAll(".ag-root-wrapper").forEach(function (wrapper) {
+        var element = wrapper.parentElement && wrapper.parentElement.closest("[id]");
+        var api = element && window.dash_ag_grid.getApi(element.id);
+        if (api) {
+          saved.push({ api: api, element: element, layout: api.getGridOption("domLayout"), height: element.style.height });
+          element.style.height = "";
+          api.setGridOption("domLayout", "print");
+        }
+      });
+    } else {
+      saved.forEach(function (grid) {
+        grid.element.style.height = grid.height;
+        grid.api.setGridOption("domLayout", grid.layout || "normal");
+      });
+      saved = [];
+    }
+  }
+  window.addEventListener("beforeprint", function () {
+    gridsForPrint(true);
+    resizeCharts();
+  });
+  window.addEventListener("afterprint", function () {
+    gridsForPrint(false);
+    resizeCharts();
+  });
   if (window.matchMedia) {
     window.matchMedia("print").addEventListener("change", resizeCharts);
   }

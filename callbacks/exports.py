@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, no_update
 
@@ -18,6 +18,7 @@ from dashboard.web.context import AppContext
 from dashboard.web.exporting import to_csv_bytes, to_xlsx_bytes
 from dashboard.web.limits import EXPORTS, export_allowed
 from data_access import queries
+from layouts.glossary import definition
 
 log = logging.getLogger(__name__)
 # A download builds a whole table (XLSX: seconds at scale 10): one at a time per worker process, and a request
@@ -42,16 +43,24 @@ def build_download(
     frame = tables[table](app_ctx, filters, pathname or "/")
     stamp = app_ctx.today().isoformat()
     name = f"ogp-{table}-{stamp}.{fmt}"
-    about = export_context(app_ctx, table, filters, pathname, search, rows=len(frame))
+    about = export_context(app_ctx, table, filters, pathname, search, rows=len(frame), columns=list(frame.columns))
     if fmt == "csv":
         return dcc.send_bytes(to_csv_bytes(frame, about), name)
     return dcc.send_bytes(to_xlsx_bytes(frame, table, about), name)
 
 
 def export_context(
-    app_ctx: AppContext, table: str, filters: Filters, pathname: str | None, search: str | None, *, rows: int
+    app_ctx: AppContext,
+    table: str,
+    filters: Filters,
+    pathname: str | None,
+    search: str | None,
+    *,
+    rows: int,
+    columns: Sequence[str] = (),
 ) -> list[tuple[str, str]]:
-    """What a downloaded table is: its view, filters, data source and dates (the workbook's About sheet)."""
+    """What a downloaded table is: its view, filters, data source and dates, then what each of its columns means
+    (the workbook's About sheet, the CSV's comment lines)."""
     status = queries.data_status(app_ctx.engine)
     if status["is_sample"]:
         source = "Sample data: generated for demonstration, not real OGP figures"
@@ -68,6 +77,7 @@ def export_context(
         ("Exported", dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")),
         ("Rows", str(rows)),
         ("Data version", str(status["data_version"])),
+        *((f"Column '{c}'", definition(table, str(c)) or "") for c in columns),
     ]
 
 

@@ -207,3 +207,39 @@ def test_pth006_a_copied_link_reopens_the_table_at_its_sort_and_page(browser_app
     sorted_header = next(h for h in duo.find_elements(".commitments-grid .ag-header-cell") if h.text.strip() == "Title")
     assert sorted_header.get_attribute("aria-sort") == "ascending"
     assert_console_clean()
+
+
+def test_pth007_a_printed_table_holds_every_row_not_its_scroll_box(browser_app, assert_console_clean):
+    """On screen a long table scrolls inside a box of a few rows; printing lays all its rows out on paper."""
+    duo = browser_app
+    duo.wait_for_page(f"{duo.server_url}/delays")
+    rows = "#delays-commitments-table .ag-center-cols-container .ag-row"
+    duo.wait_for_element(rows, timeout=20)
+    listed = int(duo.find_element("#delays-commitments").get_attribute("data-count"))
+    on_screen = len(duo.find_elements(rows))
+    assert listed > on_screen  # the box shows a few and scrolls
+    duo.driver.execute_script("window.dispatchEvent(new Event('beforeprint'));")
+    WebDriverWait(duo.driver, 10).until(lambda d: len(duo.find_elements(rows)) == min(listed, 500))
+    duo.driver.execute_script("window.dispatchEvent(new Event('afterprint'));")
+    WebDriverWait(duo.driver, 10).until(lambda d: len(duo.find_elements(rows)) < min(listed, 500))
+    assert duo.find_element("#delays-commitments-table").value_of_css_property("height") == "480px"
+    assert_console_clean()
+
+
+def test_pth008_no_request_leaves_the_server_when_the_chart_toolbar_is_used(browser_app, assert_console_clean):
+    """Every button of a chart's toolbar, the camera included (a real download): the browser fetches nothing from
+    anywhere but this server."""
+    duo = browser_app
+    duo.wait_for_element(REGION_BARS, timeout=20)
+    chart = duo.find_element("[id*='overview-region-chart'] .js-plotly-plot")
+    ActionChains(duo.driver).move_to_element(chart).perform()
+    buttons = chart.find_elements(By.CSS_SELECTOR, ".modebar-btn")
+    assert len(buttons) >= 5
+    for button in buttons:
+        duo.driver.execute_script("arguments[0].click();", button)
+        time.sleep(0.2)
+    time.sleep(2)  # the PNG is drawn and saved asynchronously
+    fetched = duo.driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name);")
+    elsewhere = [url for url in fetched if not url.startswith((duo.server_url, "data:", "blob:"))]
+    assert fetched and elsewhere == []
+    assert_console_clean()
