@@ -23,6 +23,7 @@ from data_access import commitment_queries
 from layouts import commitments as layout
 from layouts import recording as record_layout
 from layouts.components import markdown_link
+from layouts.text import MISSING, day_text
 
 SORTABLE = commitment_queries.SORT_KEYS
 MAX_ROWS_PER_REQUEST = 500
@@ -184,6 +185,52 @@ def render_commitment(ctx: AppContext, filters: Filters, ogp_id: str, actor: Act
             (detail["ogp_id"], None),
         ],
         title=f"{detail['ogp_id']}: {detail['title'][:60]}",
+    )
+
+
+PROGRESS_COLUMNS = ["Date", "Source", "Completion", "Result", "Note", "Evidence", "Recorded by"]
+MILESTONE_COLUMNS = ["#", "Milestone", "Due", "Done", "State"]
+
+
+def _detail_at(ctx: AppContext, pathname: str) -> dict[str, Any] | None:
+    return find_commitment(ctx, pathname.rstrip("/").rsplit("/", 1)[-1])
+
+
+def commitment_progress_export(ctx: AppContext, filters: Filters, pathname: str) -> pd.DataFrame:
+    """The progress table of the commitment page at `pathname`, newest first as shown."""
+    detail = _detail_at(ctx, pathname)
+    if detail is None:
+        return pd.DataFrame(columns=PROGRESS_COLUMNS)
+    progress = detail["progress"].iloc[::-1]
+    return pd.DataFrame(
+        {
+            "Date": [day_text(d) for d in progress["as_of"]],
+            "Source": [PROGRESS_SOURCES.get(s, s) for s in progress["source"]],
+            "Completion": list(progress["completion"]),
+            "Result": [r or MISSING for r in progress["result"]],
+            "Note": [n or MISSING for n in progress["note"]],
+            "Evidence": [u or MISSING for u in progress["evidence_url"]],
+            "Recorded by": [r or MISSING for r in progress["recorded_by"]],
+        },
+        columns=PROGRESS_COLUMNS,
+    )
+
+
+def commitment_milestones_export(ctx: AppContext, filters: Filters, pathname: str) -> pd.DataFrame:
+    """The milestones table of the commitment page at `pathname`, with each one's state on the status day."""
+    detail = _detail_at(ctx, pathname)
+    if detail is None:
+        return pd.DataFrame(columns=MILESTONE_COLUMNS)
+    milestones, today = detail["milestones"], status_day(ctx, filters)
+    return pd.DataFrame(
+        {
+            "#": list(range(1, len(milestones) + 1)),
+            "Milestone": list(milestones["title"]),
+            "Due": [day_text(d) for d in milestones["due_date"]],
+            "Done": [day_text(d) for d in milestones["done_date"]],
+            "State": [layout.milestone_state(r.due_date, r.done_date, today) for r in milestones.itertuples()],
+        },
+        columns=MILESTONE_COLUMNS,
     )
 
 

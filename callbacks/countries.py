@@ -26,7 +26,7 @@ from data_access import member_queries, queries, statuses
 from layouts import countries as layout
 from layouts.components import kpi_card, list_anchor, pill_picker
 from layouts.figures import completion_stack
-from layouts.text import percent_of
+from layouts.text import day_text, percent_of
 
 MEMBER_CODE_PATH = re.compile(r"^[A-Za-z]{2,6}$")
 
@@ -334,6 +334,18 @@ def member_delays_export(ctx: AppContext, filters: Filters, pathname: str) -> pd
         return pd.DataFrame(columns=list(headers.values()))
     delays = member_delays(ctx, member_filters(filters, code), status_day(ctx, filters))
     return delays[list(headers)].rename(columns=headers)
+
+
+def member_plans_export(ctx: AppContext, filters: Filters, pathname: str) -> pd.DataFrame:
+    """The late action plans and process table of the member page at `pathname`."""
+    headers = {"action_plan": "Action plan", "due_date": "Due", "status": "Status", "reason": "Why"}
+    code, _ = parse_member_code(pathname.rstrip("/").rsplit("/", 1)[-1])
+    if code is None or member_queries.member_by_code(ctx.engine, code) is None:
+        return pd.DataFrame(columns=list(headers.values()))
+    scoped = member_filters(filters, code)
+    plans = statuses.plan_rows(ctx.engine, **query_scope(ctx, scoped), day=status_day(ctx, filters))
+    late = plan_attention(plans)
+    return late.assign(due_date=[day_text(d) for d in late["due_date"]])[list(headers)].rename(columns=headers)
 
 
 def plan_attention(plans: pd.DataFrame) -> pd.DataFrame:

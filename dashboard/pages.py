@@ -49,7 +49,10 @@ PAGES: tuple[PageSpec, ...] = (
         path="/countries/(?P<code>[^/]+)",
         title="Member",
         render=countries.render_member,
-        tables={countries_layout.MEMBER_DELAYS_EXPORT: countries.member_delays_export},
+        tables={
+            countries_layout.MEMBER_DELAYS_EXPORT: countries.member_delays_export,
+            countries_layout.MEMBER_PLANS_EXPORT: countries.member_plans_export,
+        },
     ),
     PageSpec(
         path="/themes",
@@ -72,6 +75,10 @@ PAGES: tuple[PageSpec, ...] = (
         path="/commitments/(?P<ogp_id>[^/]+)",
         title="Commitment",
         render=commitments.render_commitment,
+        tables={
+            commitments_layout.COMMITMENT_PROGRESS_EXPORT: commitments.commitment_progress_export,
+            commitments_layout.COMMITMENT_MILESTONES_EXPORT: commitments.commitment_milestones_export,
+        },
         register=recording.register,
         skeleton=lambda: [*commitments_layout.detail_skeleton(), *recording_layout.skeleton()],
     ),

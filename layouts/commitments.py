@@ -19,6 +19,8 @@ from layouts.figures import base_layout, empty_figure
 from layouts.text import day_text
 from layouts.theme import SOURCE_COLORS, SOURCE_SYMBOLS
 
+COMMITMENT_PROGRESS_EXPORT = "commitment-progress"  # the commitment page's tables, as downloads
+COMMITMENT_MILESTONES_EXPORT = "commitment-milestones"
 GRID_TYPE = "commitments-grid"
 COMMITMENTS_EXPORT = "commitments"  # the list's CSV/XLSX table
 LIST_COUNT = "list-count"  # the element a count without #fragment points at: the list's row count
@@ -615,6 +617,7 @@ def history_card(progress: pd.DataFrame, progress_fig: go.Figure) -> dbc.Card:
         "Progress history: completion over time by source",
         graph(DETAIL_PROGRESS_CHART, progress_fig),
         footer=dbc.CardFooter(progress_table(progress), className="bg-white"),
+        table=COMMITMENT_PROGRESS_EXPORT,
     )
 
 
@@ -632,6 +635,7 @@ def milestones_card(milestones: pd.DataFrame, milestone_fig: go.Figure, today: d
         "Milestones (due vs done; overdue marked ✕)",
         graph(DETAIL_MILESTONE_CHART, milestone_fig),
         footer=dbc.CardFooter(milestone_list(milestones, today), className="bg-white"),
+        table=COMMITMENT_MILESTONES_EXPORT,
     )
 
 

@@ -32,6 +32,7 @@ COUNTRIES_TABLE = "countries-table"
 COUNTRIES_EXPORT = "countries"
 COUNTRIES_LIST = "countries-list"  # the members list the overview's "Members" count points at
 MEMBER_DELAYS_EXPORT = "member-delays"
+MEMBER_PLANS_EXPORT = "member-plans"  # the late action plans and process table
 COUNTRIES_MEASURES = "countries-measures"
 MEMBER_PLANS_CHART = "member-plans-chart"
 MEMBER_COMPLETION_CHART = "member-completion-chart"
@@ -584,7 +585,13 @@ def member_layout(
             ),
             dbc.Card(
                 [
-                    dbc.CardHeader(html.H2("Late action plans and process", className="h6 mb-0")),
+                    dbc.CardHeader(
+                        [
+                            html.H2("Late action plans and process", className="h6 mb-0 me-auto"),
+                            export_buttons(MEMBER_PLANS_EXPORT),
+                        ],
+                        className="d-flex align-items-center",
+                    ),
                     dbc.CardBody([plan_status_legend(), late_plans]),
                 ],
                 className="mb-3 shadow-sm",

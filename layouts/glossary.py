@@ -96,6 +96,11 @@ COLUMNS: dict[str, str] = {
     **{level: _LEVEL.format(level) for level in COMPLETION.values},
     "No Evidence": "commitments whose latest report found no evidence of progress",
     "No report yet": "commitments on which this source has not reported",
+    "#": "the milestone's place in the commitment's list",
+    "Milestone": "the milestone, as the action plan words it",
+    "Done": "the date the milestone was done (a dash while it is not)",
+    "State": "done, done late, overdue or upcoming on the status date",
+    "Note": "what the report says",
 }
 
 BY_TABLE: dict[tuple[str, str], str] = {
@@ -105,6 +110,10 @@ BY_TABLE: dict[tuple[str, str], str] = {
     ("changes-plans", "Now"): "the plan's status on the second date",
     ("changes-commitments", "Then"): "the delay status on the first date, with what was known then",
     ("changes-commitments", "Now"): "the delay status on the second date",
+    ("commitment-progress", "Date"): "the date the report describes",
+    ("commitment-progress", "Evidence"): "the address of the evidence the report gives",
+    ("commitment-milestones", "Due"): "the milestone's due date",
+    ("member-plans", "Status"): "the plan's submission or process status",
 }
 
 

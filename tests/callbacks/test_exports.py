@@ -18,7 +18,8 @@ from dashboard.settings import Settings
 from dashboard.web.context import AppContext
 from data_access.db import get_engine
 from data_access.sample import seed_sample
-from tests.helpers import TEST_SECRET
+from tests.builders import build, report
+from tests.helpers import TEST_SECRET, find, first_by_id
 from tests.security import two_members
 
 
@@ -86,7 +87,12 @@ def test_exp004_every_column_of_every_download_is_defined(tmp_path, sqlite_templ
     pages = {name: spec.path for spec in ROUTER.pages for name in spec.tables}
     undefined = []
     for table, source in ROUTER.tables.items():
-        path_of = pages[table].replace("(?P<code>[^/]+)", "MEX").replace("(?P<slug>[^/]+)", "open-parliaments")
+        path_of = (
+            pages[table]
+            .replace("(?P<code>[^/]+)", "MEX")
+            .replace("(?P<slug>[^/]+)", "open-parliaments")
+            .replace("(?P<ogp_id>[^/]+)", "MX0001")
+        )
         for search in ("", "?cycle=2024"):  # mid-cycle: the overview's first table is reported progress
             frame = source(app_ctx, parse_filters(search)[0], path_of)
             about = dict(export_context(app_ctx, table, Filters(), path_of, search, rows=0, columns=frame.columns))
@@ -95,3 +101,53 @@ def test_exp004_every_column_of_every_download_is_defined(tmp_path, sqlite_templ
     book = _workbook(app_ctx, "?region=Europe")
     about = _about(book)
     assert about["Column 'OGP id'"] == "OGP's commitment id"
+
+
+def test_exp005_a_commitment_s_progress_and_milestones_download_as_shown(db_url):
+    engine = get_engine(db_url)
+    build(
+        engine,
+        [
+            {
+                "code": "AAA",
+                "name": "Aland",
+                "region": "Europe",
+                "plans": [
+                    {
+                        "ogp_id": "AP_AAA01",
+                        "submission_year": 2022,
+                        "start": dt.date(2022, 9, 1),
+                        "end": dt.date(2024, 8, 31),
+                        "commitments": [
+                            {
+                                "ogp_id": "AA0001",
+                                "title": "Open budgets",
+                                "reports": [
+                                    report(dt.date(2023, 3, 1), "government", "Limited"),
+                                    report(dt.date(2023, 9, 1), "civil_society", "Substantial", note="Portal live"),
+                                ],
+                                "milestones": [
+                                    ("Draft the law", dt.date(2023, 1, 31), dt.date(2023, 1, 20)),
+                                    ("Adopt the law", dt.date(2023, 12, 31), None),
+                                ],
+                            }
+                        ],
+                    }
+                ],
+            }
+        ],
+    )
+    app_ctx = AppContext(engine, Settings(secret_key=TEST_SECRET, database_url=db_url, today="2024-03-01"))
+    page = ROUTER.render(app_ctx, "/commitments/AA0001", Filters())
+    shown = first_by_id(page.children, "commitment-progress-table")
+    exported = ROUTER.tables["commitment-progress"](app_ctx, Filters(), "/commitments/AA0001")
+    assert len(exported) == len(find(shown, lambda n: type(n).__name__ == "Tr")) - 1 == 2  # less the header row
+    assert list(exported["Source"]) == ["Civil society", "Government self-report"]  # newest first, as shown
+    assert list(exported["Note"]) == ["Portal live", "—"]
+    milestones = ROUTER.tables["commitment-milestones"](app_ctx, Filters(), "/commitments/AA0001")
+    assert milestones[["Milestone", "Due", "Done"]].values.tolist() == [
+        ["Draft the law", "31 Jan 2023", "20 Jan 2023"],
+        ["Adopt the law", "31 Dec 2023", "—"],
+    ]
+    unknown = ROUTER.tables["commitment-milestones"](app_ctx, Filters(), "/commitments/XX9999")
+    assert unknown.empty and list(unknown.columns) == ["#", "Milestone", "Due", "Done", "State"]
