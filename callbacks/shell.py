@@ -111,10 +111,16 @@ def data_badge(status: dict[str, Any]) -> html.Span:
     return dbc.Badge(f"OGP data{', imported ' + when if when else ''}", color="success", className="data-badge")
 
 
-def sync_filters(search: str | None, values: list[Any], trigger: str | None) -> tuple[Any, ...]:
-    """Keep the URL and the filter bar in step: URL changes set the bar, bar changes write the URL."""
+def sync_filters(
+    search: str | None, values: list[Any], trigger: str | None, known_members: set[str] | None = None
+) -> tuple[Any, ...]:
+    """Keep the URL and the filter bar in step: URL changes set the bar, bar changes write the URL.
+
+    known_members: the member codes of the database; a link's unknown member is then left out of the bar (the
+    bar could not show it) while the link keeps it, with its warning on the page.
+    """
     if trigger in (None, ids.URL):
-        filters, _ = parse_filters(search)
+        filters, _ = parse_filters(search, known_members=known_members)
         reverse_types = {v: k for k, v in MEMBER_TYPE_PARAMS.items()}
         starred = None if filters.starred is None else ("yes" if filters.starred else "no")
         bar = [
@@ -132,7 +138,7 @@ def sync_filters(search: str | None, values: list[Any], trigger: str | None) -> 
         base, _ = parse_filters(search)
         cleared = Filters(as_of=base.as_of, view=base.view).to_query()
         return (cleared, [], [], [], [], [], [], None, [])
-    base, _ = parse_filters(search)
+    base, _ = parse_filters(search, known_members=known_members)
     member, region, member_type, cycle, area, completion, starred, delay = values
     filters = base.replace(
         member=tuple(member or ()),
@@ -144,6 +150,10 @@ def sync_filters(search: str | None, values: list[Any], trigger: str | None) -> 
         starred=None if not starred else starred == "yes",
         delay_status=tuple(delay or ()),
     )
+    if filters == base:
+        # The bar only mirrors the link (it was just set from it): keep the link as it is, so values the link
+        # holds but the bar cannot show (an unknown member, a bad cycle) keep their warnings on the page.
+        return (no_update, *([no_update] * len(FILTER_INPUTS)))
     query = filters.to_query()
     return (query if query != (search or "") else no_update, *([no_update] * len(FILTER_INPUTS)))
 
@@ -183,7 +193,7 @@ def register(app: Dash, app_ctx: AppContext, router: Router) -> None:
         Input(ids.FILTER_CLEAR, "n_clicks"),
     )
     def _sync(search, *values):
-        return sync_filters(search, list(values[:-1]), ctx.triggered_id)
+        return sync_filters(search, list(values[:-1]), ctx.triggered_id, queries.member_codes(app_ctx.engine))
 
     app.clientside_callback(
         ClientsideFunction(namespace="ogp", function_name="setTitle"),

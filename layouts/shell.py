@@ -62,7 +62,7 @@ def navbar(nav_items: NavItems, actor: Actor = ANONYMOUS, csrf: str = "") -> dbc
                     [html.I(className="bi bi-link-45deg me-1", **{"aria-hidden": "true"}), "Copy link"],
                     id="copy-link",
                     type="button",
-                    className="btn btn-sm btn-outline-light me-2 no-print",
+                    className="btn btn-sm btn-outline-light me-2 text-nowrap no-print",
                     title="Copy the link of this view: its filters and each table's sort and page",
                 ),
                 html.Span(id="copy-link-said", className="small text-light me-2", role="status"),

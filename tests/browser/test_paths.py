@@ -243,3 +243,18 @@ def test_pth008_no_request_leaves_the_server_when_the_chart_toolbar_is_used(brow
     elsewhere = [url for url in fetched if not url.startswith((duo.server_url, "data:", "blob:"))]
     assert fetched and elsewhere == []
     assert_console_clean()
+
+
+def test_pth009_a_link_with_bad_values_keeps_them_and_says_each_one(browser_app, assert_console_clean):
+    """An unknown member, an unknown region and a cycle that is not a year: the page warns about each, and the
+    filter bar (which cannot show them) does not quietly rewrite the link and lose the warnings."""
+    duo = browser_app
+    duo.wait_for_page(f"{duo.server_url}/delays?member=ZZZ&region=Atlantis&cycle=abc")
+    alert = duo.wait_for_element(".filter-problems", timeout=15)
+    time.sleep(2)  # the bar has been set from the link by now
+    assert "member=ZZZ" in duo.driver.current_url
+    text = duo.find_element(".filter-problems").text
+    assert "Unknown member 'ZZZ'" in text and "Unknown region 'Atlantis'" in text
+    assert "'abc' is not an action-plan cycle" in text
+    assert alert.is_displayed()
+    assert_console_clean()

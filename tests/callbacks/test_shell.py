@@ -122,3 +122,23 @@ def test_shl006_printed_pages_write_out_the_active_filters(app_ctx):
     )
     _, _, notes, _, _title = render_page(app_ctx, ROUTER, "/", "")
     assert "Filters: none" in text_of(find(notes, lambda n: "print-only" in (getattr(n, "className", "") or "")))
+
+
+def test_shl008_a_bar_that_only_mirrors_the_link_keeps_the_link_and_its_warnings():
+    """A link with values the bar cannot show (an unknown region, a bad cycle): setting the bar from it must not
+    write a cleaned link back, which would drop the values and their warnings from the page."""
+    search = "?member=ALB&region=Atlantis&cycle=abc"
+    mirrored = sync_filters(search, [None] * 8, ids.URL)[1:]
+    echo = sync_filters(search, list(mirrored), ids.FILTER_MEMBER)
+    assert echo[0] is no_update
+    changed = sync_filters(search, [["ALB", "KEN"], *mirrored[1:]], ids.FILTER_MEMBER)
+    assert changed[0] == "?member=ALB&member=KEN"  # a real change writes a clean link
+
+
+def test_shl009_an_unknown_member_stays_in_the_link_and_out_of_the_bar():
+    """The bar cannot show a member the data does not have (a dropdown drops such a value, which would rewrite the
+    link); with the database's members known, the bar leaves it out and the link keeps it, and its warning."""
+    search = "?member=ZZZ&member=ALB"
+    bar = sync_filters(search, [None] * 8, ids.URL, {"ALB", "KEN"})
+    assert bar[1] == ["ALB"]
+    assert sync_filters(search, list(bar[1:]), ids.FILTER_MEMBER, {"ALB", "KEN"})[0] is no_update
