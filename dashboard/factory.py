@@ -30,6 +30,28 @@ from layouts.shell import app_layout
 log = logging.getLogger(__name__)
 
 
+# Dash's page template with the page's language (screen readers pick their voice from it) and without Dash's own
+# <footer> around its scripts (a second "contentinfo" landmark beside the dashboard's footer).
+INDEX = """<!DOCTYPE html>
+<html lang="en">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <div class="dash-scripts">
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </div>
+    </body>
+</html>
+"""
+
+
 def create_app(settings: Settings | None = None, router: Router = ROUTER) -> Dash:
     """A configured Dash app serving the pages of `router` on the database named by the settings (migrated on
     start)."""
@@ -52,6 +74,7 @@ def create_app(settings: Settings | None = None, router: Router = ROUTER) -> Das
         compress=True,
         update_title="",  # the tab title stays put while callbacks run (Dash: None or "" disables it)
     )
+    app.index_string = INDEX
     app.server.config.update(SECRET_KEY=settings.secret_key)
     cache = ViewCache(settings) if settings.view_cache else None
     limiter = init_limiter(app.server, settings)

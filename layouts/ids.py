@@ -4,6 +4,7 @@ from __future__ import annotations
 
 URL = "url"
 PAGE = "page-content"
+MAIN = "main"  # the one <main> landmark, target of the skip link
 BREADCRUMBS = "breadcrumbs"
 DATA_BADGE = "data-badge"
 FILTER_ALERTS = "filter-alerts"

@@ -153,16 +153,21 @@ def app_layout(
             dcc.Store(id=ids.SCROLL_ANCHOR),
             dcc.Store(id=ids.PAGE_TITLE),
             dcc.Store(id=ids.TITLE_SINK),
+            html.A("Skip to the content", href=f"#{ids.MAIN}", className="visually-hidden-focusable skip-link"),
             navbar(nav_items, actor, csrf),
-            dbc.Container(
-                [
-                    html.Div(id=ids.BREADCRUMBS),
-                    filter_bar(options),
-                    html.Div(id=ids.FILTER_ALERTS),
-                    dcc.Loading(html.Div(id=ids.PAGE), type="default", delay_show=150, className="page-loading"),
-                ],
-                fluid=True,
-                className="app-body",
+            html.Main(
+                dbc.Container(
+                    [
+                        html.Div(id=ids.BREADCRUMBS),
+                        filter_bar(options),
+                        html.Div(id=ids.FILTER_ALERTS),
+                        dcc.Loading(html.Div(id=ids.PAGE), type="default", delay_show=150, className="page-loading"),
+                    ],
+                    fluid=True,
+                    className="app-body",
+                ),
+                id=ids.MAIN,
+                tabIndex="-1",  # the skip link moves the keyboard focus here
             ),
             html.Footer(
                 dbc.Container(

@@ -10,6 +10,7 @@ from urllib.parse import unquote, urlparse
 
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from dashboard.domain.filters import parse_filters
@@ -257,4 +258,23 @@ def test_pth009_a_link_with_bad_values_keeps_them_and_says_each_one(browser_app,
     assert "Unknown member 'ZZZ'" in text and "Unknown region 'Atlantis'" in text
     assert "'abc' is not an action-plan cycle" in text
     assert alert.is_displayed()
+    assert_console_clean()
+
+
+def test_pth010_the_first_tab_reaches_a_skip_link_to_the_one_main_region(browser_app, assert_console_clean):
+    """Keyboard users skip the navbar and filters: the first Tab stop is 'Skip to the content', Enter moves the
+    focus to the page's one <main>; the page says its language and has one contentinfo landmark."""
+    duo = browser_app
+    duo.wait_for_element("#kpi-commitments", timeout=20)
+    assert duo.driver.execute_script("return document.documentElement.lang") == "en"
+    assert duo.driver.execute_script("return document.querySelectorAll('main').length") == 1
+    assert duo.driver.execute_script("return document.querySelectorAll('footer, [role=contentinfo]').length") == 1
+    body = duo.find_element("body")
+    body.send_keys(Keys.TAB)
+    focused = duo.driver.switch_to.active_element
+    assert focused.text == "Skip to the content" and focused.is_displayed()
+    focused.send_keys(Keys.ENTER)
+    WebDriverWait(duo.driver, 5).until(
+        lambda d: d.execute_script("return document.activeElement && document.activeElement.tagName") == "MAIN"
+    )
     assert_console_clean()
