@@ -54,3 +54,19 @@ def test_tdb001_a_database_written_by_one_test_is_clean_for_the_next(
         with get_engine(again).connect() as conn:
             assert conn.scalar(select(func.count()).select_from(AppMeta)) == fresh["app_meta"]
         assert _write(again) == 1  # identities restarted
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_tdb002_rows_added_then_deleted_still_leave_a_fresh_database(
+    backend: str, tmp_path: Path, sqlite_template: Path, pg_databases: PgDatabases | None
+):
+    """A table a test emptied again is not clean yet: its id sequence moved on. The next test still gets id 1."""
+    with fresh_database(backend, tmp_path, sqlite_template, pg_databases) as url:
+        _write(url)
+        with session_scope(get_engine(url)) as session:
+            session.query(AuditEntry).delete()
+            session.query(Member).delete()
+    (tmp_path / "again").mkdir()
+    with fresh_database(backend, tmp_path / "again", sqlite_template, pg_databases) as again:
+        assert _row_counts(again)["member"] == 0
+        assert _write(again) == 1
