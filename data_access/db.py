@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,10 +37,23 @@ LOCK_TIMEOUT_MS = 10_000
 CONNECT_TIMEOUT_S = 5
 
 
+SQLITE_SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
+
+
+def sqlite_synchronous() -> str:
+    """SQLite's synchronous level from SQLITE_SYNCHRONOUS (default FULL: a commit is on disk before it returns,
+    so no saved report is lost to a power cut; the test suite runs with OFF, its databases being throwaway)."""
+    level = (os.environ.get("SQLITE_SYNCHRONOUS") or "FULL").strip().upper()
+    if level not in SQLITE_SYNCHRONOUS:
+        raise ValueError(f"SQLITE_SYNCHRONOUS must be one of {', '.join(SQLITE_SYNCHRONOUS)}, not {level!r}")
+    return level
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA synchronous={sqlite_synchronous()}")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 

@@ -24,6 +24,8 @@ from data_access.db import dispose_engines, get_engine, migrate, normalise_url
 
 REAL_SHEET = Path(__file__).resolve().parents[2] / "shared" / "data" / "ogp" / "ogp_commitments_europe_americas.csv"
 PG_URL = os.environ.get("TEST_DATABASE_URL")
+# Test databases are throwaway: SQLite commits need not wait for the disk (test_db_sync checks the default FULL).
+os.environ.setdefault("SQLITE_SYNCHRONOUS", "OFF")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 # "gw0", "gw1", ... under pytest-xdist; "main" in a plain run.
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
@@ -82,6 +84,8 @@ class PgDatabases:
         name = f"{self._prefix}_{len(self._all)}"
         with self._admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
+            # Throwaway databases: a commit need not wait for the disk (the server itself stays as it is).
+            conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit TO off'))
         self._all.append(name)
         migrate(self.url(name))
         if self._seeded is None:
