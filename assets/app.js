@@ -6,6 +6,10 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       window.scrollTo(0, 0);
       return pathname;
     },
+    /* The narrow screens' menu button opens and closes the navigation. */
+    toggleMenu: function (clicks, isOpen) {
+      return !isOpen;
+    },
     /* Each page names the browser tab (history, bookmarks and screen readers tell pages apart). */
     setTitle: function (title) {
       if (title) {

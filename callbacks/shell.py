@@ -101,7 +101,11 @@ def data_badge(status: dict[str, Any]) -> html.Span:
     """'Sample data' (generated) or 'OGP data' with its import date."""
     if status["is_sample"]:
         return dbc.Badge(
-            [html.I(className="bi bi-exclamation-diamond me-1"), "Sample data — generated, not real OGP figures"],
+            [
+                html.I(className="bi bi-exclamation-diamond me-1"),
+                "Sample data",
+                html.Span(" — generated, not real OGP figures", className="badge-more"),
+            ],
             color="warning",
             text_color="dark",
             className="data-badge",
@@ -195,6 +199,13 @@ def register(app: Dash, app_ctx: AppContext, router: Router) -> None:
     def _sync(search, *values):
         return sync_filters(search, list(values[:-1]), ctx.triggered_id, queries.member_codes(app_ctx.engine))
 
+    app.clientside_callback(
+        ClientsideFunction(namespace="ogp", function_name="toggleMenu"),
+        Output(ids.NAVBAR_COLLAPSE, "is_open"),
+        Input(ids.NAVBAR_TOGGLER, "n_clicks"),
+        State(ids.NAVBAR_COLLAPSE, "is_open"),
+        prevent_initial_call=True,
+    )
     app.clientside_callback(
         ClientsideFunction(namespace="ogp", function_name="setTitle"),
         Output(ids.TITLE_SINK, "data"),

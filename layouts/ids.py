@@ -5,6 +5,8 @@ from __future__ import annotations
 URL = "url"
 PAGE = "page-content"
 MAIN = "main"  # the one <main> landmark, target of the skip link
+NAVBAR_TOGGLER = "navbar-toggler"  # the menu button of narrow screens
+NAVBAR_COLLAPSE = "navbar-collapse"
 BREADCRUMBS = "breadcrumbs"
 DATA_BADGE = "data-badge"
 FILTER_ALERTS = "filter-alerts"

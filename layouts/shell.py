@@ -49,30 +49,59 @@ def navbar(nav_items: NavItems, actor: Actor = ANONYMOUS, csrf: str = "") -> dbc
         )
         for label, href, icon in nav_items
     ]
+    # Below 992 px the pages, the link button, the data badge and the account fold behind a menu button; above,
+    # they fit one row (the brand's words and the badge's explanation show only where there is room: app.css).
     return dbc.Navbar(
         dbc.Container(
             [
                 dbc.NavbarBrand(
-                    [html.Span("OGP", className="brand-mark me-2"), "Implementation Monitor"],
+                    [
+                        html.Span("OGP", className="brand-mark me-2"),
+                        html.Span("Implementation Monitor", className="brand-words"),
+                    ],
                     href="/",
-                    className="me-4",
+                    className="me-3",
                 ),
-                dbc.Nav(links, navbar=True, className="me-auto flex-wrap"),
                 html.Button(
-                    [html.I(className="bi bi-link-45deg me-1", **{"aria-hidden": "true"}), "Copy link"],
-                    id="copy-link",
+                    html.Span(className="navbar-toggler-icon"),
+                    id=ids.NAVBAR_TOGGLER,
                     type="button",
-                    className="btn btn-sm btn-outline-light me-2 text-nowrap no-print",
-                    title="Copy the link of this view: its filters and each table's sort and page",
+                    className="navbar-toggler",
+                    **{"aria-label": "Menu", "aria-controls": ids.NAVBAR_COLLAPSE},
                 ),
-                html.Span(id="copy-link-said", className="small text-light me-2", role="status"),
-                html.Div(id=ids.DATA_BADGE),
-                account_area(actor, csrf),
+                dbc.Collapse(
+                    [
+                        dbc.Nav(links, navbar=True, className="me-auto"),
+                        html.Div(
+                            [
+                                html.Button(
+                                    [
+                                        html.I(className="bi bi-link-45deg", **{"aria-hidden": "true"}),
+                                        html.Span(" Copy link", className="copy-link-words"),
+                                    ],
+                                    id="copy-link",
+                                    type="button",
+                                    className="btn btn-sm btn-outline-light me-2 text-nowrap no-print",
+                                    title="Copy the link of this view: its filters and each table's sort and page",
+                                    **{"aria-label": "Copy link"},
+                                ),
+                                html.Span(id="copy-link-said", className="small text-light me-2", role="status"),
+                                html.Div(id=ids.DATA_BADGE),
+                                account_area(actor, csrf),
+                            ],
+                            className="d-flex flex-wrap align-items-center navbar-tools",
+                        ),
+                    ],
+                    id=ids.NAVBAR_COLLAPSE,
+                    navbar=True,
+                    is_open=False,
+                ),
             ],
             fluid=True,
         ),
         color="dark",
         dark=True,
+        expand="lg",
         className="mb-3 app-navbar",
     )
 

@@ -278,3 +278,32 @@ def test_pth010_the_first_tab_reaches_a_skip_link_to_the_one_main_region(browser
         lambda d: d.execute_script("return document.activeElement && document.activeElement.tagName") == "MAIN"
     )
     assert_console_clean()
+
+
+def _no_sideways_scroll(duo) -> bool:
+    return duo.driver.execute_script(
+        "return document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+
+
+def test_pth011_the_navbar_keeps_one_row_at_1440_and_folds_into_a_menu_at_390(browser_app, assert_console_clean):
+    duo = browser_app
+    duo.driver.set_window_size(1440, 900)
+    duo.wait_for_page(f"{duo.server_url}/delays")
+    duo.wait_for_element("#delays-commitments", timeout=20)
+    navbar = duo.find_element(".app-navbar")
+    links = duo.find_elements(".app-navbar .navbar-nav .nav-link")
+    assert len({round(link.location["y"]) for link in links}) == 1  # every page link on one row
+    assert navbar.size["height"] < 80 and _no_sideways_scroll(duo)
+    assert not duo.find_element("#navbar-toggler").is_displayed()
+
+    duo.driver.set_window_size(390, 844)
+    WebDriverWait(duo.driver, 5).until(lambda d: duo.find_element("#navbar-toggler").is_displayed())
+    assert not duo.find_element("#nav-delays").is_displayed()  # folded away
+    assert _no_sideways_scroll(duo)
+    duo.find_element("#navbar-toggler").click()
+    WebDriverWait(duo.driver, 5).until(lambda d: duo.find_element("#nav-delays").is_displayed())
+    duo.find_element("#nav-cycle").click()
+    WebDriverWait(duo.driver, 10).until(lambda d: "/cycle" in d.current_url)
+    assert _no_sideways_scroll(duo)
+    assert_console_clean()
