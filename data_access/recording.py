@@ -208,8 +208,10 @@ def set_rating(engine: Engine, actor: Actor, *, ogp_id: str, expected_version: i
         raise ValidationFailed({"indicator": "Choose a rating to record."})
     scale = INDICATOR_BY_ATTR[indicator].scale
     value = _text(value)
+    allowed = ", ".join(scale.values + tuple(MISSING_CODES))
+    if not value:
+        raise ValidationFailed({"value": f"Choose a {scale.label} rating ({allowed})."})
     if not scale.is_valid(value):
-        allowed = ", ".join(scale.values + tuple(MISSING_CODES))
         raise ValidationFailed({"value": f"'{value[:40]}' is not on the {scale.label} scale ({allowed})."})
 
     def apply(session: Session, commitment: Commitment, member_code: str):

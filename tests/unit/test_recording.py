@@ -179,14 +179,21 @@ def test_wrt004_every_invalid_field_is_reported_at_once(seeded):
             ),
             "value",
         ),
+        (
+            lambda e: set_rating(
+                e, IRM, ogp_id="AL0001", expected_version=1, indicator="completion_midterm", value=" "
+            ),
+            "value",
+        ),
     ],
-    ids=["blank-note", "long-note", "unknown-commitment", "unknown-indicator", "off-scale-value"],
+    ids=["blank-note", "long-note", "unknown-commitment", "unknown-indicator", "off-scale-value", "empty-value"],
 )
 def test_wrt005_invalid_notes_and_ratings_name_the_field_and_write_nothing(seeded, call, field):
     before = snapshot(seeded)
     with pytest.raises(ValidationFailed) as failure:
         call(seeded)
     assert list(failure.value.errors) == [field]
+    assert "''" not in failure.value.errors[field]  # an empty field is asked for in words, not quoted back
     assert snapshot(seeded) == before
 
 
