@@ -17,6 +17,7 @@ from dashboard.web.context import AppContext
 from data_access import commitment_queries, recording, statuses
 from layouts import commitments as layout
 from layouts import recording as record_layout
+from layouts.text import note_text
 
 COMMITMENT_ID = re.compile(r"^[A-Z0-9][A-Z0-9_.-]{1,19}$")
 
@@ -56,7 +57,10 @@ def live_sections(
     ratings = {attr: detail.get(attr) for attr in RECORDABLE_RATINGS}
     ogp_id = detail["ogp_id"]
     return {
-        layout.DETAIL_STATUS_SECTION: [layout.delay_card(status, position), layout.latest_by_source(progress)],
+        layout.DETAIL_STATUS_SECTION: [
+            layout.delay_card(status, position, _latest_note(ctx, detail["id"])),
+            layout.latest_by_source(progress),
+        ],
         layout.DETAIL_HISTORY_SECTION: layout.history_card(
             progress, layout.progress_figure(progress, today=today, end=end)
         ),
@@ -75,3 +79,8 @@ def live_sections(
             recording.audit_log(ctx.engine, entity="commitment", entity_id=ogp_id)
         ),
     }
+
+
+def _latest_note(ctx: AppContext, commitment_id: int) -> str | None:
+    note = recording.latest_delay_notes(ctx.engine, [commitment_id]).get(int(commitment_id))
+    return note_text(note) if note else None

@@ -17,13 +17,23 @@ from dashboard.domain.rules import format_day
 from dashboard.domain.scales import PROBLEM_STATUSES, PROGRESS_SOURCES
 from dashboard.domain.status import plan_verdict
 from dashboard.web.context import AppContext
-from data_access import progress_queries, statuses
+from data_access import progress_queries, recording, statuses
 from layouts import delays
 from layouts.components import empty_state
 from layouts.tables import data_grid, summary_row, visible_columns
-from layouts.text import MISSING, day_text
+from layouts.text import MISSING, day_text, note_text
 
-COMMITMENT_COLUMNS = ["Commitment", "Title", "Member", "Status", "Why", "Severity (months)", "Evidence", "Ends"]
+COMMITMENT_COLUMNS = [
+    "Commitment",
+    "Title",
+    "Member",
+    "Status",
+    "Why",
+    "Latest note",
+    "Severity (months)",
+    "Evidence",
+    "Ends",
+]
 PLAN_COLUMNS = ["Member", "Action plan", "Due", "Delivered", "Status", "Why"]
 DEADLINE_COLUMNS = ["Date", "Days left", "What", "Member", "Item", "Title"]
 
@@ -40,6 +50,7 @@ class DelayView:
     deadlines: pd.DataFrame  # the first deadlines (progress_queries.DEADLINE_COLUMNS)
     deadline_total: int
     statuses: tuple[str, ...]  # the delay statuses listed
+    notes: dict[int, tuple[str, str, dt.datetime]]  # the newest delay note of each commitment listed
 
 
 def delay_view(ctx: AppContext, filters: Filters) -> DelayView:
@@ -62,6 +73,7 @@ def delay_view(ctx: AppContext, filters: Filters) -> DelayView:
         deadlines=deadlines,
         deadline_total=deadline_total,
         statuses=listed,
+        notes=recording.latest_delay_notes(ctx.engine, rows["commitment_id"].tolist()),
     )
 
 
@@ -89,8 +101,11 @@ def _columns(frame: pd.DataFrame, *names: str) -> list[list]:
     return [frame[name].tolist() for name in names]
 
 
-def commitments_table(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
-    """The commitments table: display columns plus hidden commitment and member links."""
+def commitments_table(
+    frame: pd.DataFrame, filters: Filters, notes: dict[int, tuple[str, str, dt.datetime]] | None = None
+) -> pd.DataFrame:
+    """The commitments table: display columns plus hidden commitment and member links; `notes`: the newest
+    delay note of each commitment (recording.latest_delay_notes)."""
     if frame.empty:
         return pd.DataFrame(columns=[*COMMITMENT_COLUMNS, "_commitment", "_member"])
     ogp_ids, codes, sources, as_ofs, completions, ends = _columns(
@@ -108,6 +123,7 @@ def commitments_table(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
             "Member": frame["member_name"].tolist(),
             "Status": frame["delay_status"].tolist(),
             "Why": frame["delay_reason"].tolist(),
+            "Latest note": [note_text((notes or {}).get(int(cid))) for cid in frame["commitment_id"].tolist()],
             "Severity (months)": [round(float(s), 1) for s in frame["severity"].tolist()],
             "Evidence": [_evidence(r) for r in reports],
             "Ends": [day_text(end) for end in ends],
@@ -159,7 +175,8 @@ def deadlines_table(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 
 def commitments_export(ctx: AppContext, filters: Filters, _pathname: str = "/delays") -> pd.DataFrame:
     """The commitments table as shown."""
-    return visible_columns(commitments_table(delay_view(ctx, filters).commitments, filters))
+    view = delay_view(ctx, filters)
+    return visible_columns(commitments_table(view.commitments, filters, view.notes))
 
 
 def plans_export(ctx: AppContext, filters: Filters, _pathname: str = "/delays") -> pd.DataFrame:
@@ -190,11 +207,11 @@ def render_delays(ctx: AppContext, filters: Filters) -> Page:
         )
     else:
         commitments_grid = data_grid(
-            commitments_table(view.commitments, filters),
+            commitments_table(view.commitments, filters, view.notes),
             grid_id="delays-commitments-table",
             links={"Commitment": "_commitment", "Member": "_member"},
             status=("Status",),
-            wide=("Title", "Why"),
+            wide=("Title", "Why", "Latest note"),
             numeric=("Severity (months)",),
             widths={"Member": 150, "Evidence": 190, "Ends": 120},
             total=view.commitment_total,

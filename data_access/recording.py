@@ -4,12 +4,13 @@ optimistic locking on the commitment's version and an audit entry for every chan
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
@@ -241,6 +242,27 @@ def audit_log(
     with Session(engine) as session:
         rows = session.execute(stmt).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=AUDIT_COLUMNS)
+
+
+def latest_delay_notes(engine: Engine, commitment_ids: Sequence[int]) -> dict[int, tuple[str, str, dt.datetime]]:
+    """The newest delay note of each of these commitments: id -> (note, recorded_by, recorded_at)."""
+    if not len(commitment_ids):
+        return {}
+    ranked = select(
+        DelayNote.commitment_id,
+        DelayNote.note,
+        DelayNote.recorded_by,
+        DelayNote.recorded_at,
+        func.row_number()
+        .over(partition_by=DelayNote.commitment_id, order_by=(DelayNote.recorded_at.desc(), DelayNote.id.desc()))
+        .label("rank"),
+    ).where(DelayNote.commitment_id.in_([int(i) for i in commitment_ids]))
+    latest = ranked.subquery()
+    stmt = select(latest.c.commitment_id, latest.c.note, latest.c.recorded_by, latest.c.recorded_at).where(
+        latest.c.rank == 1
+    )
+    with Session(engine) as session:
+        return {int(cid): (note, by, at) for cid, note, by, at in session.execute(stmt).all()}
 
 
 def delay_notes(engine: Engine, ogp_id: str) -> pd.DataFrame:

@@ -272,8 +272,9 @@ def full_text_card(text: str | None) -> dbc.Card:
     )
 
 
-def delay_card(status: DelayStatus, position: str | None) -> dbc.Card:
-    """Delay status with its reason in words and where the commitment stands in its period."""
+def delay_card(status: DelayStatus, position: str | None, note: str | None = None) -> dbc.Card:
+    """Delay status with its reason in words, the newest delay note (why, in the words of who follows it) and
+    where the commitment stands in its period."""
     return dbc.Card(
         [
             dbc.CardHeader(html.H2("Delay status", className="h6 mb-0")),
@@ -281,6 +282,7 @@ def delay_card(status: DelayStatus, position: str | None) -> dbc.Card:
                 [
                     html.Div(delay_badge(status.status), className="mb-2 fs-6"),
                     html.P(status.reason, className="mb-1"),
+                    html.P([html.Strong("Latest delay note: "), note], className="mb-1 delay-note") if note else None,
                     html.P(position, className="small text-muted mb-0") if position else None,
                 ],
                 id=DETAIL_DELAY,

@@ -101,6 +101,7 @@ COLUMNS: dict[str, str] = {
     "Done": "the date the milestone was done (a dash while it is not)",
     "State": "done, done late, overdue or upcoming on the status date",
     "Note": "what the report says",
+    "Latest note": "the newest delay note on the commitment: why it is late, in the words of who follows it",
 }
 
 BY_TABLE: dict[tuple[str, str], str] = {

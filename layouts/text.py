@@ -28,3 +28,11 @@ def percent_of(part: pd.Series, whole: pd.Series) -> pd.Series:
     """part / whole in percent, unrounded (each view rounds once, from the integers); missing where whole is 0."""
     whole = whole.astype(float)
     return part.astype(float) / whole.where(whole > 0) * 100
+
+
+def note_text(note: tuple[str, str, Any] | None) -> str:
+    """A delay note with who wrote it and when ('Waiting for the budget law (maria, 3 Oct 2026)'), or a dash."""
+    if not note:
+        return MISSING
+    text, by, at = note
+    return f"{text} ({by}, {day_text(at)})"

@@ -7,11 +7,12 @@ import datetime as dt
 import pytest
 
 from callbacks import delays as delays_page
+from callbacks.commitments import render_commitment
 from dashboard.domain.filters import Filters
 from dashboard.settings import Settings
 from dashboard.web.context import AppContext
 from data_access.db import session_scope
-from data_access.models import ActionPlan, Commitment, Member, Milestone, ProgressReport
+from data_access.models import ActionPlan, Commitment, DelayNote, Member, Milestone, ProgressReport
 from tests.helpers import TEST_SECRET, find, first_by_id, text_of
 
 D = dt.date
@@ -249,3 +250,29 @@ def test_del008_sample_dataset_renders(engine, db_url):
     rows = first_by_id(page.children, "delays-commitments-table").rowData
     assert rows and all(row["c0"].startswith("[") for row in rows)
     assert first_by_id(page.children, "delays-deadlines-table").rowData
+
+
+def test_del010_the_newest_delay_note_shows_on_delays_and_in_the_commitment_s_reason(app_ctx):
+    """Notes on why a commitment is late, written on its page, are read where delays are worked on."""
+    with session_scope(app_ctx.engine) as s:
+        al1 = s.query(Commitment).filter_by(ogp_id="AL0001").one()
+        s.add(
+            DelayNote(commitment_id=al1.id, note="Old note", recorded_by="maria", recorded_at=dt.datetime(2025, 5, 1))
+        )
+        s.add(
+            DelayNote(
+                commitment_id=al1.id,
+                note="Waiting for the budget law",
+                recorded_by="sofia",
+                recorded_at=dt.datetime(2025, 6, 3),
+            )
+        )
+    exported = delays_page.commitments_export(app_ctx, Filters()).set_index("Commitment")
+    assert exported.loc["AL0001", "Latest note"] == "Waiting for the budget law (sofia, 3 Jun 2025)"
+    assert exported.loc["BR0001", "Latest note"] == "—"
+    grid = first_by_id(delays_page.render_delays(app_ctx, Filters()).children, "delays-commitments-table")
+    assert "Waiting for the budget law (sofia, 3 Jun 2025)" in str(grid.rowData)
+    page = render_commitment(app_ctx, Filters(), "AL0001", actor=None)
+    assert "Latest delay note: Waiting for the budget law (sofia, 3 Jun 2025)" in " ".join(
+        text_of(page.children).split()
+    )
