@@ -19,7 +19,7 @@ from dashboard.domain.roles import Actor
 from dashboard.domain.scales import PROGRESS_SOURCES
 from dashboard.web.auth import current_actor
 from dashboard.web.context import AppContext
-from data_access import commitment_queries
+from data_access import commitment_queries, recording
 from layouts import commitments as layout
 from layouts import recording as record_layout
 from layouts.components import markdown_link
@@ -214,6 +214,14 @@ def commitment_progress_export(ctx: AppContext, filters: Filters, pathname: str)
         },
         columns=PROGRESS_COLUMNS,
     )
+
+
+def commitment_history_export(ctx: AppContext, filters: Filters, pathname: str) -> pd.DataFrame:
+    """The change history of the commitment page at `pathname`, every change, newest first."""
+    detail = _detail_at(ctx, pathname)
+    if detail is None:
+        return pd.DataFrame(columns=record_layout.AUDIT_HEADERS)
+    return record_layout.audit_rows(recording.audit_log(ctx.engine, entity="commitment", entity_id=detail["ogp_id"]))
 
 
 def commitment_milestones_export(ctx: AppContext, filters: Filters, pathname: str) -> pd.DataFrame:

@@ -78,6 +78,7 @@ PAGES: tuple[PageSpec, ...] = (
         tables={
             commitments_layout.COMMITMENT_PROGRESS_EXPORT: commitments.commitment_progress_export,
             commitments_layout.COMMITMENT_MILESTONES_EXPORT: commitments.commitment_milestones_export,
+            recording_layout.COMMITMENT_HISTORY_EXPORT: commitments.commitment_history_export,
         },
         register=recording.register,
         skeleton=lambda: [*commitments_layout.detail_skeleton(), *recording_layout.skeleton()],

@@ -101,6 +101,11 @@ COLUMNS: dict[str, str] = {
     "Done": "the date the milestone was done (a dash while it is not)",
     "State": "done, done late, overdue or upcoming on the status date",
     "Note": "what the report says",
+    "When": "when the change was saved (UTC)",
+    "Who": "who saved it",
+    "Field": "what was changed",
+    "Old": "the value before",
+    "New": "the value after",
     "Latest note": "the newest delay note on the commitment: why it is late, in the words of who follows it",
 }
 
@@ -115,6 +120,7 @@ BY_TABLE: dict[tuple[str, str], str] = {
     ("commitment-progress", "Evidence"): "the address of the evidence the report gives",
     ("commitment-milestones", "Due"): "the milestone's due date",
     ("member-plans", "Status"): "the plan's submission or process status",
+    ("commitment-history", "What"): "what was saved: a progress report, a rating or a delay note",
 }
 
 

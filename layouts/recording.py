@@ -20,6 +20,7 @@ from dashboard.domain.roles import (
 )
 from dashboard.domain.rules import format_day
 from dashboard.domain.scales import COMPLETION, DIOG, EARLY_RESULTS, INDICATOR_BY_ATTR, MISSING_CODES, PROGRESS_SOURCES
+from layouts.components import export_buttons
 
 RECORD_CARD = "record-card"
 RECORD_NOTE = "record-note"  # the sign-in hint shown instead of the forms
@@ -393,6 +394,29 @@ def delay_notes_card(notes: pd.DataFrame) -> dbc.Card:
     )
 
 
+AUDIT_HEADERS = ["When", "Who", "What", "Field", "Old", "New"]
+COMMITMENT_HISTORY_EXPORT = "commitment-history"
+
+
+def audit_rows(audit: pd.DataFrame) -> pd.DataFrame:
+    """Every recorded change, newest first, as the change history shows it (its download too)."""
+    newest = audit.iloc[::-1]
+    return pd.DataFrame(
+        [
+            [
+                _when(r.at),
+                r.username,
+                ACTION_LABELS.get(r.action, r.action),
+                _field_label(r.field),
+                _value(r.old_value),
+                _value(r.new_value),
+            ]
+            for r in newest.itertuples(index=False)
+        ],
+        columns=AUDIT_HEADERS,
+    )
+
+
 def audit_card(audit: pd.DataFrame) -> dbc.Card:
     """Every recorded change of the commitment, newest first: when, who, what, old → new."""
     if audit.empty:
@@ -400,26 +424,25 @@ def audit_card(audit: pd.DataFrame) -> dbc.Card:
             "No changes recorded from the dashboard yet (imports are not listed here).", className="text-muted mb-0"
         )
     else:
-        newest = audit.iloc[::-1].head(AUDIT_SHOWN)
         rows = [
             html.Tr(
                 [
-                    html.Td(_when(r.at), className="text-nowrap"),
-                    html.Td(r.username),
-                    html.Td(ACTION_LABELS.get(r.action, r.action)),
-                    html.Td(_field_label(r.field)),
-                    html.Td(_value(r.old_value), className="audit-value"),
-                    html.Td(_value(r.new_value), className="audit-value"),
+                    html.Td(when, className="text-nowrap"),
+                    html.Td(who),
+                    html.Td(what),
+                    html.Td(field),
+                    html.Td(old, className="audit-value"),
+                    html.Td(new, className="audit-value"),
                 ]
             )
-            for r in newest.itertuples(index=False)
+            for when, who, what, field, old, new in audit_rows(audit).head(AUDIT_SHOWN).itertuples(index=False)
         ]
         more = (
             html.P(f"{len(audit) - AUDIT_SHOWN:,} older changes are not shown.", className="small text-muted mt-2")
             if len(audit) > AUDIT_SHOWN
             else None
         )
-        head = ["When", "Who", "What", "Field", "Old", "New"]
+        head = AUDIT_HEADERS
         body = [
             dbc.Table(
                 [html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)],
@@ -431,7 +454,13 @@ def audit_card(audit: pd.DataFrame) -> dbc.Card:
             more,
         ]
     return dbc.Card(
-        [dbc.CardHeader(html.H2("Change history", className="h6 mb-0")), dbc.CardBody(body, id=AUDIT)],
+        [
+            dbc.CardHeader(
+                [html.H2("Change history", className="h6 mb-0 me-auto"), export_buttons(COMMITMENT_HISTORY_EXPORT)],
+                className="d-flex align-items-center",
+            ),
+            dbc.CardBody(body, id=AUDIT),
+        ],
         className="mb-3 shadow-sm",
     )
 

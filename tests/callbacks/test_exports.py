@@ -16,7 +16,9 @@ from dashboard.domain.filters import Filters, parse_filters
 from dashboard.pages import ROUTER
 from dashboard.settings import Settings
 from dashboard.web.context import AppContext
+from data_access.accounts import authenticate, create_user
 from data_access.db import get_engine
+from data_access.recording import set_rating
 from data_access.sample import seed_sample
 from tests.builders import build, report
 from tests.helpers import TEST_SECRET, find, first_by_id
@@ -151,3 +153,21 @@ def test_exp005_a_commitment_s_progress_and_milestones_download_as_shown(db_url)
     ]
     unknown = ROUTER.tables["commitment-milestones"](app_ctx, Filters(), "/commitments/XX9999")
     assert unknown.empty and list(unknown.columns) == ["#", "Milestone", "Due", "Done", "State"]
+
+
+def test_exp006_a_commitment_s_change_history_downloads_whole(db_url):
+    """The page shows the newest changes; the download holds every one, newest first, in the same words."""
+    engine = get_engine(db_url)
+    two_members(engine)
+    create_user(engine, username="ines", password="a long enough passphrase 1", role="irm")
+    actor = authenticate(engine, "ines", "a long enough passphrase 1")
+    version = 1
+    for value in ("Limited", "Substantial", "Complete"):
+        version = set_rating(
+            engine, actor, ogp_id="AL0001", expected_version=version, indicator="completion_end_of_term", value=value
+        )
+    app_ctx = AppContext(engine, Settings(secret_key=TEST_SECRET, database_url=db_url, today="2024-03-01"))
+    history = ROUTER.tables["commitment-history"](app_ctx, Filters(), "/commitments/AL0001")
+    assert list(history.columns) == ["When", "Who", "What", "Field", "Old", "New"]
+    assert list(history["New"]) == ["Complete", "Substantial", "Limited"]
+    assert set(history["Who"]) == {"ines"}
