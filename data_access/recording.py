@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from dashboard.domain.recordable import EARLIEST, MAX_NOTE, MAX_URL, RECORDABLE_RATINGS
 from dashboard.domain.roles import Actor, allowed_sources, can_add_delay_note, can_record_progress, can_record_rating
-from dashboard.domain.rules import latest_completion
+from dashboard.domain.rules import latest_completion, report_date_problem
 from dashboard.domain.scales import COMPLETION, DIOG, EARLY_RESULTS, INDICATOR_BY_ATTR, MISSING_CODES, PROGRESS_SOURCES
 from data_access.db import bump_data_version, session_scope
 from data_access.models import ActionPlan, AuditEntry, Commitment, DelayNote, ProgressReport
@@ -179,6 +179,12 @@ def add_progress_report(
     def apply(session: Session, commitment: Commitment, member_code: str):
         if not can_record_progress(actor, member_code, clean["source"]):
             raise PermissionDenied(f"{actor.label} may not record progress for {member_code}.")
+        plan = commitment.action_plan
+        problem = report_date_problem(
+            clean["as_of"], commitment.start_date or plan.start_date, commitment.end_date or plan.end_date
+        )
+        if problem:
+            raise ValidationFailed({"as_of": problem})
         session.add(ProgressReport(commitment=commitment, recorded_by=actor.username, known_from=today, **clean))
         summary = f"{clean['as_of'].isoformat()} {PROGRESS_SOURCES[clean['source']]}: {clean['completion']}"
         return [("add-progress-report", "progress_report", None, summary)]

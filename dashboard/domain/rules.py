@@ -53,6 +53,25 @@ NEW_PLAN_WITHIN_MONTHS = 12
 PROCEDURAL_REVIEW_AFTER_CYCLES = 2
 
 
+REPORT_BEFORE_START_DAYS = 92  # a progress report may describe the weeks before a commitment starts...
+REPORT_AFTER_END_DAYS = 730  # ...and come up to two years after it ends (end-of-term and Results Reports)
+
+
+def report_date_problem(as_of: dt.date, start: dt.date | None, end: dt.date | None) -> str | None:
+    """Why a progress report's date cannot be about a commitment implemented from start to end, or None (also
+    when the period is not known)."""
+    if start is None or end is None:
+        return None
+    earliest = start - dt.timedelta(days=REPORT_BEFORE_START_DAYS)
+    latest = end + dt.timedelta(days=REPORT_AFTER_END_DAYS)
+    if earliest <= as_of <= latest:
+        return None
+    return (
+        f"{format_day(as_of)} is outside this commitment's implementation period ({format_day(start)} to "
+        f"{format_day(end)}): a report may be dated from {format_day(earliest)} to {format_day(latest)}."
+    )
+
+
 def format_day(day: dt.date) -> str:
     """A date as OGP staff write it, e.g. '12 Oct 2023' (independent of the locale)."""
     return f"{day.day} {MONTH_ABBR[day.month - 1]} {day.year}"

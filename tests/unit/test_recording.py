@@ -129,6 +129,13 @@ def test_wrt002_support_may_record_only_non_irm_sources_for_their_members(seeded
     [
         ({"as_of": "2024-03-02"}, "as_of", "cannot be in the future"),
         ({"as_of": "2011-01-01"}, "as_of", "before OGP was founded"),
+        # AL0001 runs 1 Sep 2022 to 31 Aug 2024: a report from 2013 cannot be about it.
+        (
+            {"as_of": "2013-03-01"},
+            "as_of",
+            "1 Mar 2013 is outside this commitment's implementation period (1 Sep 2022 to 31 Aug 2024): "
+            "a report may be dated from 1 Jun 2022 to 31 Aug 2026.",
+        ),
         ({"as_of": "01/02/2024"}, "as_of", "YYYY-MM-DD"),
         ({"as_of": ""}, "as_of", "YYYY-MM-DD"),
         ({"completion": "Done-ish"}, "completion", "Choose a completion level"),
