@@ -8,12 +8,12 @@ import datetime as dt
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
 from dashboard.domain.rules import format_day
 from data_access.accounts import create_user, load_actor
 from data_access.db import get_engine
-from data_access.models import ActionPlan, Commitment, Member, ProgressReport
+from data_access.models import ActionPlan, Commitment, Member, Milestone, ProgressReport
 from data_access.recording import add_delay_note
 
 PASSWORD = "correct horse battery"
@@ -24,12 +24,17 @@ DELAY = "#commitment-delay"
 
 
 def _commitment(db_url: str) -> tuple[str, str, int]:
-    """The first commitment of the sample (by id) with its member code and how many reports it has."""
+    """The first commitment of the sample (by id) being implemented today, so a report dated today is about it,
+    and with no milestone due yet (its delay status then rests on the reports), with its member code and how
+    many reports it has."""
+    today = dt.date.today()
     stmt = (
         select(Commitment.ogp_id, Member.code, func.count(ProgressReport.id))
         .join(ActionPlan, Commitment.action_plan_id == ActionPlan.id)
         .join(Member, ActionPlan.member_id == Member.id)
         .outerjoin(ProgressReport, ProgressReport.commitment_id == Commitment.id)
+        .where(Commitment.start_date <= today, Commitment.end_date >= today)
+        .where(~exists().where(Milestone.commitment_id == Commitment.id, Milestone.due_date < today))
         .group_by(Commitment.ogp_id, Member.code)
         .order_by(Commitment.ogp_id)
         .limit(1)
@@ -93,11 +98,11 @@ def test_recb001_support_records_a_report_that_appears_and_persists(browser_app,
     assert "sofia" in browser_app.find_element(HISTORY).text
     assert "added a progress report" in browser_app.find_element("#commitment-audit").text
     assert browser_app.find_element("#record-progress-note").get_attribute("value") == ""  # the form was reset
-    # The delay status reflects the new report: the status card's reason names it (the sample commitment's plan
-    # ended in 2014, so it is closed and the reason reads "Plan ended ...; final completion Substantial on
-    # <today>") and the latest-by-source card shows it under its source (the form's first source, the government).
+    # The delay status reflects the new report: the status card's reason names it ("Reported Substantial on
+    # <today>; N% of the time has passed ...") and the latest-by-source card shows it under its source (the
+    # form's first source, the government).
     saved_on = format_day(dt.date.today())
-    browser_app.wait_for_contains_text(DELAY, f"final completion Substantial on {saved_on}", timeout=30)
+    browser_app.wait_for_contains_text(DELAY, f"Substantial on {saved_on}", timeout=30)
     assert _latest_by_source(browser_app)["Government self-report"] == ("Substantial", saved_on)
 
     _click(browser_app, "#nav-commitments")
@@ -106,7 +111,7 @@ def test_recb001_support_records_a_report_that_appears_and_persists(browser_app,
     browser_app.wait_for_contains_text(HISTORY, note, timeout=30)
     browser_app.wait_for_page(f"{browser_app.server_url}{page}")  # a full reload reads the database again
     browser_app.wait_for_contains_text(HISTORY, note, timeout=30)
-    browser_app.wait_for_contains_text(DELAY, f"final completion Substantial on {saved_on}", timeout=30)
+    browser_app.wait_for_contains_text(DELAY, f"Substantial on {saved_on}", timeout=30)
     assert _latest_by_source(browser_app)["Government self-report"] == ("Substantial", saved_on)
     assert_console_clean()
 
