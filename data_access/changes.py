@@ -28,12 +28,7 @@ DEFAULT_DAYS = 90  # "since" when none is given
 CACHE_SIZE = 8
 
 COMMITMENT_CHANGE_COLUMNS = [
-    "commitment_id",
-    "ogp_id",
-    "title",
-    "member_code",
-    "member_name",
-    "action_plan",
+    *queries.IDENTITY_COLUMNS,
     "change",  # dashboard.domain.changes.COMMITMENT_CHANGES
     "before",  # delay status then
     "after",  # delay status now
@@ -197,7 +192,7 @@ def _commitment_lines(engine: Engine, moved: pd.DataFrame, filters: dict[str, An
         return pd.DataFrame(columns=COMMITMENT_CHANGE_COLUMNS)
     stmt = queries.commitment_scope(select(*queries.COMMITMENT_IDENTITY), filters)
     stmt = stmt.where(Commitment.id.in_([int(c) for c in moved["commitment_id"]]))
-    names = queries.frame(engine, stmt, COMMITMENT_CHANGE_COLUMNS[:6])
+    names = queries.frame(engine, stmt, queries.IDENTITY_COLUMNS)
     lines = names.merge(moved, on="commitment_id")[COMMITMENT_CHANGE_COLUMNS]
     return _ordered(lines, COMMITMENT_CHANGES, "member_name", "ogp_id").reset_index(drop=True)
 

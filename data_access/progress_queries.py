@@ -117,12 +117,7 @@ def upcoming_deadlines(
 # --- No recent report ----------------------------------------------------------------------------
 
 NO_RECENT_COLUMNS = [
-    "commitment_id",
-    "ogp_id",
-    "title",
-    "member_code",
-    "member_name",
-    "action_plan",
+    *queries.IDENTITY_COLUMNS,
     "last_report_on",  # None when there has never been a report
     "last_report_source",
     "last_completion",

@@ -120,6 +120,7 @@ def commitment_scope(stmt: Select[*_Row], filters: dict[str, Any]) -> Select[*_R
 
 # The columns that name a commitment in every list: database id, OGP id, title, member code and name, plan id.
 COMMITMENT_IDENTITY = (Commitment.id, Commitment.ogp_id, Commitment.title, Member.code, Member.name, ActionPlan.ogp_id)
+IDENTITY_COLUMNS = ["commitment_id", "ogp_id", "title", "member_code", "member_name", "action_plan"]
 
 HIGH_COMPLETION_CASE = case((Commitment.completion.in_(sorted(HIGH_COMPLETION)), 1), else_=0)
 ASSESSED_CASE = case((Commitment.completion.is_not(None), 1), else_=0)

@@ -189,12 +189,7 @@ def compute(engine: Engine, day: dt.date, *, known_by: dt.date | None = None) ->
 # --- Reading ---------------------------------------------------------------------------------------
 
 COMMITMENT_ROW_COLUMNS = [
-    "commitment_id",
-    "ogp_id",
-    "title",
-    "member_code",
-    "member_name",
-    "action_plan",
+    *queries.IDENTITY_COLUMNS,
     "start_date",
     "end_date",
     "delay_status",
