@@ -6,6 +6,17 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       window.scrollTo(0, 0);
       return pathname;
     },
+    /* Narrow screens: the filters' button shows and hides the fields... */
+    toggleFilters: function (clicks, className) {
+      return (className || "").indexOf(" open") < 0 ? "filter-fields open" : "filter-fields";
+    },
+    /* ...and says how many filters are set. */
+    filterSummary: function () {
+      var set = Array.prototype.filter.call(arguments, function (value) {
+        return Array.isArray(value) ? value.length > 0 : value !== null && value !== undefined && value !== "";
+      }).length;
+      return set ? "(" + set + " set)" : "(none set)";
+    },
     /* The narrow screens' menu button opens and closes the navigation. */
     toggleMenu: function (clicks, isOpen) {
       return !isOpen;

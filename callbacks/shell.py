@@ -200,6 +200,18 @@ def register(app: Dash, app_ctx: AppContext, router: Router) -> None:
         return sync_filters(search, list(values[:-1]), ctx.triggered_id, queries.member_codes(app_ctx.engine))
 
     app.clientside_callback(
+        ClientsideFunction(namespace="ogp", function_name="toggleFilters"),
+        Output(ids.FILTER_FIELDS, "className"),
+        Input(ids.FILTER_TOGGLE, "n_clicks"),
+        State(ids.FILTER_FIELDS, "className"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction(namespace="ogp", function_name="filterSummary"),
+        Output(ids.FILTER_SUMMARY, "children"),
+        *(Input(i, "value") for i in FILTER_INPUTS),
+    )
+    app.clientside_callback(
         ClientsideFunction(namespace="ogp", function_name="toggleMenu"),
         Output(ids.NAVBAR_COLLAPSE, "is_open"),
         Input(ids.NAVBAR_TOGGLER, "n_clicks"),

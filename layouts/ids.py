@@ -25,6 +25,9 @@ FILTER_STARRED = "filter-starred"
 FILTER_DELAY_STATUS = "filter-delay-status"
 FILTER_CLEAR = "filter-clear"
 FILTER_BAR = "filter-bar"
+FILTER_TOGGLE = "filter-toggle"  # narrow screens: shows and hides the filter fields
+FILTER_FIELDS = "filter-fields"
+FILTER_SUMMARY = "filter-summary"  # how many filters are set, on the toggle
 
 OVERVIEW_REGION_CHART = "overview-region-chart"
 OVERVIEW_TREND_CHART = "overview-trend-chart"

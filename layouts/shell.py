@@ -125,46 +125,68 @@ def filter_bar(options: dict[str, list[Any]]) -> dbc.Card:
     members = [{"label": f"{name} ({code})", "value": code} for code, name in options.get("members", [])]
     cycles = [{"label": str(c), "value": c} for c in options.get("cycles", [])]
     areas = [{"label": name, "value": slug} for slug, name in options.get("policy_areas", [])]
+    # Below 992 px the fields fold behind a button saying how many filters are set (app.css, assets/app.js), so
+    # the page starts on the first screen of a phone.
+    toggle = html.Button(
+        [
+            html.I(className="bi bi-funnel me-1", **{"aria-hidden": "true"}),
+            "Filters ",
+            html.Span("(none set)", id=ids.FILTER_SUMMARY, className="text-muted"),
+        ],
+        id=ids.FILTER_TOGGLE,
+        type="button",
+        className="btn btn-sm btn-outline-secondary w-100 text-start filter-toggle",
+        **{"aria-controls": ids.FILTER_FIELDS},
+    )
     return dbc.Card(
         dbc.CardBody(
-            dbc.Row(
-                [
-                    dropdown(ids.FILTER_MEMBER, "Member", members),
-                    dropdown(ids.FILTER_REGION, "Region", [{"label": r, "value": r} for r in REGIONS]),
-                    dropdown(
-                        ids.FILTER_MEMBER_TYPE,
-                        "National / local",
-                        [{"label": v, "value": k} for k, v in MEMBER_TYPE_PARAMS.items()],
+            [
+                toggle,
+                html.Div(
+                    dbc.Row(
+                        [
+                            dropdown(ids.FILTER_MEMBER, "Member", members),
+                            dropdown(ids.FILTER_REGION, "Region", [{"label": r, "value": r} for r in REGIONS]),
+                            dropdown(
+                                ids.FILTER_MEMBER_TYPE,
+                                "National / local",
+                                [{"label": v, "value": k} for k, v in MEMBER_TYPE_PARAMS.items()],
+                            ),
+                            dropdown(ids.FILTER_CYCLE, "Action-plan cycle", cycles),
+                            dropdown(ids.FILTER_POLICY_AREA, "Policy area", areas),
+                            dropdown(
+                                ids.FILTER_COMPLETION,
+                                "Completion",
+                                [{"label": v, "value": v} for v in COMPLETION.values],
+                            ),
+                            dropdown(
+                                ids.FILTER_STARRED,
+                                "Starred",
+                                [{"label": "Starred only", "value": "yes"}, {"label": "Not starred", "value": "no"}],
+                                multi=False,
+                            ),
+                            dropdown(
+                                ids.FILTER_DELAY_STATUS,
+                                "Delay status",
+                                [{"label": s.capitalize(), "value": s} for s in DELAY_STATUSES],
+                            ),
+                            dbc.Col(
+                                dbc.Button(
+                                    [html.I(className="bi bi-x-circle me-1"), "Clear"],
+                                    id=ids.FILTER_CLEAR,
+                                    color="link",
+                                    size="sm",
+                                    className="mt-4",
+                                ),
+                                width="auto",
+                            ),
+                        ],
+                        className="g-2",
                     ),
-                    dropdown(ids.FILTER_CYCLE, "Action-plan cycle", cycles),
-                    dropdown(ids.FILTER_POLICY_AREA, "Policy area", areas),
-                    dropdown(
-                        ids.FILTER_COMPLETION, "Completion", [{"label": v, "value": v} for v in COMPLETION.values]
-                    ),
-                    dropdown(
-                        ids.FILTER_STARRED,
-                        "Starred",
-                        [{"label": "Starred only", "value": "yes"}, {"label": "Not starred", "value": "no"}],
-                        multi=False,
-                    ),
-                    dropdown(
-                        ids.FILTER_DELAY_STATUS,
-                        "Delay status",
-                        [{"label": s.capitalize(), "value": s} for s in DELAY_STATUSES],
-                    ),
-                    dbc.Col(
-                        dbc.Button(
-                            [html.I(className="bi bi-x-circle me-1"), "Clear"],
-                            id=ids.FILTER_CLEAR,
-                            color="link",
-                            size="sm",
-                            className="mt-4",
-                        ),
-                        width="auto",
-                    ),
-                ],
-                className="g-2",
-            ),
+                    id=ids.FILTER_FIELDS,
+                    className="filter-fields",
+                ),
+            ],
             className="py-2",
         ),
         className="mb-3 filter-bar",

@@ -307,3 +307,23 @@ def test_pth011_the_navbar_keeps_one_row_at_1440_and_folds_into_a_menu_at_390(br
     WebDriverWait(duo.driver, 10).until(lambda d: "/cycle" in d.current_url)
     assert _no_sideways_scroll(duo)
     assert_console_clean()
+
+
+def test_pth012_on_a_phone_the_filters_fold_behind_a_button_that_counts_them(browser_app, assert_console_clean):
+    """At 390 px the page starts on the first screen: the filter fields are folded behind a button saying how
+    many filters the link sets; the button opens them. From 992 px they are always open."""
+    duo = browser_app
+    duo.driver.set_window_size(390, 844)
+    duo.wait_for_page(f"{duo.server_url}/delays?region=Europe&cycle=2024")
+    duo.wait_for_element("#delays-commitments", timeout=20)
+    toggle = duo.find_element("#filter-toggle")
+    WebDriverWait(duo.driver, 10).until(lambda d: "(2 set)" in toggle.text)
+    assert not duo.find_element("#filter-region").is_displayed()
+    assert duo.find_element("h1").location["y"] < 400  # the page's title is on the first screen
+    toggle.click()
+    WebDriverWait(duo.driver, 5).until(lambda d: duo.find_element("#filter-region").is_displayed())
+    assert _no_sideways_scroll(duo)
+    duo.driver.set_window_size(1440, 900)
+    WebDriverWait(duo.driver, 5).until(lambda d: not duo.find_element("#filter-toggle").is_displayed())
+    assert duo.find_element("#filter-region").is_displayed()
+    assert_console_clean()
