@@ -31,6 +31,18 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
   },
 });
 
+/* Signing in returns to the view the user was on, filters included (the navbar is drawn before the page). */
+document.addEventListener(
+  "click",
+  function (event) {
+    var link = event.target.closest && event.target.closest("#sign-in");
+    if (link) {
+      link.setAttribute("href", "/login?next=" + encodeURIComponent(window.location.pathname + window.location.search));
+    }
+  },
+  true
+);
+
 /* Printing: redraw every chart to the width of the paper, and back to the screen's afterwards. */
 (function () {
   function resizeCharts() {

@@ -197,7 +197,8 @@ def init_auth(server: Flask, app_ctx: AppContext, script_hashes: Sequence[str], 
             return None
         if path.startswith(CALLBACK_PATHS):
             return jsonify(error="Sign in to use the dashboard."), 401
-        return redirect("/login?" + urlencode({"next": path}))  # URL-quoted: no raw newline reaches a header
+        wanted = request.full_path if request.query_string else path  # the view, filters included
+        return redirect("/login?" + urlencode({"next": wanted}))  # URL-quoted: no raw newline reaches a header
 
     @server.after_request
     def _headers(response):

@@ -168,3 +168,17 @@ def test_recb004_a_signed_in_viewer_sees_no_form(browser_app, sample_db_url, ass
     assert not browser_app.find_elements("#record-delay-note-save")
     assert browser_app.find_element("#commitment-audit").is_displayed()
     assert_console_clean()
+
+
+def test_recb005_signing_in_returns_to_the_view_with_its_filters(browser_app, sample_db_url, assert_console_clean):
+    create_user(get_engine(sample_db_url), username="vera", password=PASSWORD, role="viewer")
+    view = "/delays?region=Europe&cycle=2024"
+    browser_app.wait_for_page(f"{browser_app.server_url}{view}")
+    browser_app.wait_for_element("#delays-commitments", timeout=30)
+    _click(browser_app, "#sign-in")
+    browser_app.wait_for_element("#username", timeout=30).send_keys("vera")
+    browser_app.find_element("#password").send_keys(PASSWORD)
+    browser_app.find_element("#login-submit").click()
+    browser_app.wait_for_contains_text("#account-name", "vera", timeout=30)
+    assert browser_app.driver.current_url == f"{browser_app.server_url}{view}"
+    assert_console_clean()

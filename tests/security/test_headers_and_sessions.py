@@ -136,7 +136,7 @@ def test_gate001_private_dashboard_refuses_anonymous_reads(private):
     client = private.server.test_client()
     page = client.get("/commitments/AL0001?member=ALB")
     assert page.status_code == 302
-    assert page.headers["Location"] == "/login?next=%2Fcommitments%2FAL0001"
+    assert page.headers["Location"] == "/login?next=%2Fcommitments%2FAL0001%3Fmember%3DALB"  # filters kept
     for path in ("/_dash-layout", "/_dash-dependencies"):
         response = client.get(path)
         assert response.status_code == 401 and response.json == {"error": "Sign in to use the dashboard."}
