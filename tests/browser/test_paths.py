@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -167,6 +168,11 @@ def _first_id(duo) -> str:
     return duo.wait_for_element(ID_LINK, timeout=15).text.strip()
 
 
+def _current_page(duo) -> int:
+    text = duo.find_element(".commitments-grid .ag-paging-number").text.strip()
+    return int(text) if text.isdigit() else 0
+
+
 def _wait_for_url(duo, piece: str) -> str:
     WebDriverWait(duo.driver, 15).until(lambda driver: piece in unquote(driver.current_url))
     return duo.driver.current_url
@@ -181,10 +187,19 @@ def test_pth006_a_copied_link_reopens_the_table_at_its_sort_and_page(browser_app
     title = next(h for h in duo.find_elements(".commitments-grid .ag-header-cell") if h.text.strip() == "Title")
     title.find_element(By.CSS_SELECTOR, ".ag-header-cell-label").click()
     _wait_for_url(duo, "sort=commitments-grid:title:asc")
-    for page in (2, 3):  # one page at a time: the rows of each are fetched from the server
-        duo.driver.execute_script(
-            "arguments[0].click();", duo.find_element(".commitments-grid .ag-paging-button[aria-label='Next Page']")
-        )
+    # The sorted rows come from the server; turning a page before they arrive would be undone when they do.
+    WebDriverWait(duo.driver, 20).until(lambda d: _first_id(duo) != unsorted_first)
+    for page in (2, 3):  # one page at a time, each page's rows fetched from the server
+        for _attempt in range(3):  # a click while a page is still loading can be lost, as a person would see
+            duo.driver.execute_script(
+                "arguments[0].click();",
+                duo.find_element(".commitments-grid .ag-paging-button[aria-label='Next Page']"),
+            )
+            try:
+                WebDriverWait(duo.driver, 5).until(lambda d, page=page: _current_page(duo) >= page)
+                break
+            except TimeoutException:
+                continue
         url = _wait_for_url(duo, f"page=commitments-grid:{page}")
     WebDriverWait(duo.driver, 15).until(
         lambda d: duo.find_element(".commitments-grid .ag-paging-number").text.strip() == "3"
