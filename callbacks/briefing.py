@@ -172,15 +172,8 @@ def _changes(ctx: AppContext, filters: Filters, where: str) -> list[layout.Table
 def _delays(ctx: AppContext, filters: Filters, day: dt.date) -> layout.Table:
     scope = {**query_scope(ctx, filters), "delay_status": None}
     rows = statuses.commitment_rows(ctx.engine, **scope, day=day, statuses=PROBLEM_STATUSES, limit=MAX_LINES // 2)
-    total = (
-        int(
-            statuses.status_counts(ctx.engine, **scope, day=day)
-            .query("delay_status in @PROBLEM_STATUSES")["commitments"]
-            .sum()
-        )
-        if len(rows)
-        else 0
-    )
+    counts = statuses.status_counts(ctx.engine, **scope, day=day)
+    total = int(counts.loc[counts["delay_status"].isin(PROBLEM_STATUSES), "commitments"].sum())
     return layout.Table(
         f"Worst delays on {format_day(day)}",
         ["Commitment", "Member", "Status", "Months", "Why"],
@@ -211,11 +204,9 @@ def briefing_pdf(ctx: AppContext, filters: Filters, *, paper: str = "a4", base_u
     return html_to_pdf(document, chromium=ctx.settings.chromium)
 
 
-def briefing_href(filters: Filters, paper: str = "a4") -> str:
-    """The download link of a view's pack (its filters and period, and the paper)."""
-    query = filters.to_query()
-    extra = urlencode({"paper": paper}) if paper != "a4" else ""
-    return PATH + (query + ("&" + extra if extra else "") if query else ("?" + extra if extra else ""))
+def briefing_href(filters: Filters) -> str:
+    """The download link of a view's pack: its filters and period (A4; add &paper=letter for US Letter)."""
+    return PATH + filters.to_query()
 
 
 def file_name(title: str, day: dt.date) -> str:
