@@ -45,7 +45,7 @@ def period_control(since: dt.date, until: dt.date, today: dt.date, presets: Any)
                     className="form-control form-control-sm cdi-date-input",
                 ),
             ],
-            className="d-flex align-items-center",
+            className="d-flex flex-wrap align-items-center gap-1",
         )
 
     return dbc.Card(
