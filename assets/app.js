@@ -21,6 +21,10 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     toggleMenu: function (clicks, isOpen) {
       return !isOpen;
     },
+    /* The navbar's search box shows the search of the list on screen (empty elsewhere). */
+    searchText: function (search) {
+      return new URLSearchParams(search || "").get("q") || "";
+    },
     /* Each page names the browser tab (history, bookmarks and screen readers tell pages apart). */
     setTitle: function (title) {
       if (title) {

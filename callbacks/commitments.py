@@ -17,12 +17,14 @@ from callbacks.urls import commitment_href, current_filters
 from dashboard.domain.filters import Filters
 from dashboard.domain.roles import Actor
 from dashboard.domain.scales import PROGRESS_SOURCES
+from dashboard.domain.search import MAX_QUERY_LENGTH, found_in, highlight, parse_query
 from dashboard.web.auth import current_actor
 from dashboard.web.context import AppContext
 from data_access import commitment_queries, recording
+from data_access import search as search_index
 from layouts import commitments as layout
 from layouts import recording as record_layout
-from layouts.components import markdown_link
+from layouts.components import markdown_highlight, markdown_link
 from layouts.text import MISSING, day_text
 
 SORTABLE = commitment_queries.SORT_KEYS
@@ -31,8 +33,15 @@ MAX_START_ROW = 10_000_000
 FIELDS = [field for field, _ in layout.TABLE_COLUMNS]
 
 
+def search_terms(filters: Filters) -> tuple[tuple[str, ...], str | None]:
+    """The words of the page's `q` search (none without one) and a message when part of it was ignored."""
+    return parse_query(filters.view_value("q"))
+
+
 def _scope(ctx: AppContext, filters: Filters) -> dict[str, Any]:
-    return query_scope(ctx, filters)
+    """The query filters of the list: the dashboard's filters and the `q` search together."""
+    terms, _ = search_terms(filters)
+    return {**query_scope(ctx, filters), "search": terms or None}
 
 
 def matching_count(ctx: AppContext, filters: Filters) -> int:
@@ -91,9 +100,31 @@ def _row(r: Any) -> dict[str, Any]:
     }
 
 
-def grid_rows(rows: list[dict[str, Any]], filters: Filters) -> list[dict[str, Any]]:
-    """Table rows plus the markdown link the id column renders."""
-    return [{**row, "ogp_link": markdown_link(row["ogp_id"], commitment_href(row["ogp_id"], filters))} for row in rows]
+def grid_rows(ctx: AppContext, rows: list[dict[str, Any]], filters: Filters) -> list[dict[str, Any]]:
+    """Table rows plus the markdown link the id column renders; when searching, the title with the matched words
+    in bold and where else they were found (a highlighted snippet)."""
+    linked = [
+        {**row, "ogp_link": markdown_link(row["ogp_id"], commitment_href(row["ogp_id"], filters))} for row in rows
+    ]
+    terms, _ = search_terms(filters)
+    if not terms:
+        return linked
+    texts = search_index.texts_of(ctx.engine, [row["commitment_id"] for row in rows])
+    for row in linked:
+        text = texts.get(row["commitment_id"], {})
+        row["title_match"] = markdown_highlight(highlight(row["title"], terms))
+        label, pieces = found_in([(FOUND_IN[name], text.get(name)) for name in FOUND_IN], terms)
+        row["found_in"] = f"*{label}:* {markdown_highlight(pieces)}" if pieces else ""
+    return linked
+
+
+# Where a search's words may be besides the title and id, in the order a snippet is taken from.
+FOUND_IN = {
+    "full_text": "Text",
+    "lead_institution": "Lead institution",
+    "supporting_institutions": "Supporting institutions",
+    "theme": "Theme",
+}
 
 
 def grid_response(ctx: AppContext, request: Any, search: str | None) -> dict[str, Any]:
@@ -111,7 +142,7 @@ def grid_response(ctx: AppContext, request: Any, search: str | None) -> dict[str
             sort, descending = column, model[0].get("sort") == "desc"
     filters, _ = current_filters(ctx, search)
     rows, count = table_rows(ctx, filters, sort=sort, descending=descending, start=start, end=end)
-    return {"rowData": grid_rows(rows, filters), "rowCount": count}
+    return {"rowData": grid_rows(ctx, rows, filters), "rowCount": count}
 
 
 def _as_int(value: Any, default: int) -> int:
@@ -126,8 +157,15 @@ def render_commitments(ctx: AppContext, filters: Filters) -> Page:
     """The commitments list for the filters in the URL (rows arrive page by page through the grid)."""
     count = matching_count(ctx, filters)
     view = hashlib.sha1(filters.to_query().encode()).hexdigest()[:12]
+    terms, problem = search_terms(filters)
+    search = layout.Search(
+        text=" ".join((filters.view_value("q") or "").split())[:MAX_QUERY_LENGTH] if terms else "",
+        problem=problem,
+        clear_href="/commitments" + filters.with_view(q=None, sort=None, page=None).to_query(),
+    )
+    filtered = not filters.with_view(q=None, sort=None, page=None).is_empty
     return Page(
-        layout.list_layout(count, view, filtered=not filters.is_empty),
+        layout.list_layout(count, view, filtered=filtered, search=search if terms or problem else None),
         trail=[("Overview", "/" + filters.to_query()), ("Commitments", None)],
         title="Commitments",
     )

@@ -10,7 +10,7 @@ from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, html,
 from sqlalchemy.exc import SQLAlchemyError
 
 from callbacks.pages import Router
-from callbacks.urls import current_filters
+from callbacks.urls import current_filters, search_href
 from dashboard.domain.filters import MEMBER_TYPE_PARAMS, Filters, parse_filters
 from dashboard.web.cache import mark_uncacheable
 from dashboard.web.context import AppContext
@@ -229,6 +229,22 @@ def register(app: Dash, app_ctx: AppContext, router: Router) -> None:
         Output(ids.SCROLL_ANCHOR, "data"),
         Input(ids.URL, "pathname"),
         prevent_initial_call=True,
+    )
+
+    @app.callback(
+        Output(ids.URL, "href", allow_duplicate=True),
+        Input(ids.SEARCH, "n_submit"),
+        State(ids.SEARCH, "value"),
+        State(ids.URL, "search"),
+        prevent_initial_call=True,
+    )
+    def _search(_submitted, text, search):
+        return search_href(text, search)
+
+    app.clientside_callback(
+        ClientsideFunction(namespace="ogp", function_name="searchText"),
+        Output(ids.SEARCH, "value"),
+        Input(ids.URL, "search"),
     )
 
     @app.callback(

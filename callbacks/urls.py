@@ -37,3 +37,14 @@ def member_href(code: str, filters: Filters) -> str:
 def commitment_href(ogp_id: str, filters: Filters) -> str:
     """Link to a commitment's page, carrying the current filters."""
     return link(f"/commitments/{quote(ogp_id)}", filters)
+
+
+def search_href(text: Any, search: Any) -> str:
+    """The commitments list searching `text` (the navbar's box) with the filters of the URL query `search` kept;
+    other pages' view choices are dropped. Anything but text searches nothing."""
+    filters, _ = parse_filters(search if isinstance(search, str) else None)
+    words = " ".join(text.split())[:MAX_SEARCH_TEXT] if isinstance(text, str) else ""
+    return link("/commitments", filters, view={"q": words} if words else None)
+
+
+MAX_SEARCH_TEXT = 200  # characters kept in the URL (dashboard.domain.filters.MAX_VIEW_VALUE)

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, Select, and_, case, false, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from dashboard.domain.scales import COMPLETION, DELAY_STATUSES, POTENTIAL_FOR_RESULTS, POTENTIAL_IMPACT, Scale
+from data_access import search as search_index
 from data_access.models import ActionPlan, Commitment, CommitmentStatus, Member, Milestone
 from data_access.queries import COMMITMENT_IDENTITY, commitment_scope, ranked_reports
 
@@ -85,6 +86,28 @@ def _with_status(stmt: Any, status_day: dt.date | None) -> Any:
     return stmt.outerjoin(CommitmentStatus, and_(CommitmentStatus.commitment_id == Commitment.id, day_matches))
 
 
+def _searched(engine: Engine, filters: dict[str, Any]) -> dict[str, Any]:
+    """The filters with `search` (terms from dashboard.domain.search.parse_query) turned into this engine's
+    select of matching commitments and their scores; without terms, no search."""
+    terms = filters.get("search")
+    rest = {k: v for k, v in filters.items() if k != "search"}
+    return {**rest, "search": search_index.matches(engine.dialect.name, terms)} if terms else rest
+
+
+def _ordered(stmt: Any, sort: str | None, descending: bool, keys: dict[str, Any], found: Select | None) -> Any:
+    """The select in the order asked for: a sort key (blanks last, then OGP id); else by relevance when
+    searching (best first); else by member and id."""
+    if sort in SORT_KEYS:
+        key = keys[sort]
+        return stmt.order_by(key.is_(None), key.desc() if descending else key.asc(), Commitment.ogp_id)
+    if found is not None:
+        ranked = found.subquery()
+        return stmt.join(ranked, ranked.c.commitment_id == Commitment.id).order_by(
+            ranked.c.score.desc(), Commitment.ogp_id
+        )
+    return stmt.order_by(Member.name, Commitment.ogp_id)
+
+
 def _rows_statement(
     ids: Sequence[int] | None, on: dt.date | None, filters: dict[str, Any], *, rank_ids_only: bool = False
 ) -> tuple[Select, Any]:
@@ -126,11 +149,12 @@ def commitment_rows(
 ) -> pd.DataFrame:
     """Commitments matching the filters (and `ids` when given) with their latest progress; columns ROW_COLUMNS.
 
-    `sort` must be one of SORT_KEYS (anything else sorts by member and id; blanks last); `on` limits reports
-    to those dated on or before it. `limit` is capped at MAX_PAGE.
+    `sort` must be one of SORT_KEYS (anything else sorts by relevance when `search` terms are given, else by
+    member and id; blanks last); `on` limits reports to those dated on or before it. `limit` is capped at MAX_PAGE.
     """
     if ids is not None and not ids:
         return pd.DataFrame(columns=ROW_COLUMNS)
+    filters = _searched(engine, filters)
     if sort not in PROGRESS_SORT_KEYS and (limit is not None or ids is not None):
         # Pick the page's commitments first, then rank progress reports for those rows only.
         page_ids = _page_ids(engine, ids, sort, descending, offset, limit, filters)
@@ -141,13 +165,8 @@ def commitment_rows(
             found = {row[0]: tuple(row) for row in conn.execute(stmt).all()}
         return pd.DataFrame([found[i] for i in page_ids if i in found], columns=ROW_COLUMNS)
     stmt, latest = _rows_statement(ids, on, filters)
-    keys = _sort_keys(latest)
-    if sort in SORT_KEYS:
-        key = keys[sort]
-        # Rows without a value (no report, ND/NR/NA) come last in both directions.
-        stmt = stmt.order_by(key.is_(None), key.desc() if descending else key.asc(), Commitment.ogp_id)
-    else:
-        stmt = stmt.order_by(Member.name, Commitment.ogp_id)
+    # Rows without a value (no report, ND/NR/NA) come last in both directions.
+    stmt = _ordered(stmt, sort, descending, _sort_keys(latest), filters.get("search"))
     stmt = stmt.offset(max(int(offset), 0))
     if limit is not None:
         stmt = stmt.limit(min(max(int(limit), 0), MAX_PAGE))
@@ -169,11 +188,7 @@ def _page_ids(
     stmt = _with_status(commitment_scope(select(Commitment.id), filters), filters.get("status_day"))
     if ids is not None:
         stmt = stmt.where(Commitment.id.in_([int(i) for i in ids]))
-    if sort in SORT_KEYS:
-        key = _sort_keys(ranked_reports(per_source=False))[sort]
-        stmt = stmt.order_by(key.is_(None), key.desc() if descending else key.asc(), Commitment.ogp_id)
-    else:
-        stmt = stmt.order_by(Member.name, Commitment.ogp_id)
+    stmt = _ordered(stmt, sort, descending, _sort_keys(ranked_reports(per_source=False)), filters.get("search"))
     stmt = stmt.offset(max(int(offset), 0))
     if limit is not None:
         stmt = stmt.limit(min(max(int(limit), 0), MAX_PAGE))
@@ -182,8 +197,8 @@ def _page_ids(
 
 
 def commitment_count(engine: Engine, **filters: Any) -> int:
-    """How many commitments match the filters."""
-    stmt = commitment_scope(select(func.count(Commitment.id)), filters)
+    """How many commitments match the filters (and the `search` terms, when given)."""
+    stmt = commitment_scope(select(func.count(Commitment.id)), _searched(engine, filters))
     with engine.connect() as conn:
         return int(conn.scalar(stmt) or 0)
 

@@ -225,6 +225,23 @@ class ProgressReport(Base):
     commitment: Mapped[Commitment] = relationship(back_populates="progress_reports")
 
 
+class CommitmentSearch(Base):
+    """The words of one commitment that search looks in (data_access.search keeps it equal to the commitments).
+
+    Each field holds folded words (dashboard.domain.search.document), ranked from heading to body. The engines'
+    own indexes sit beside it, outside these models: an FTS5 table `commitment_fts` on SQLite, a generated
+    tsvector column `document` with a GIN index on PostgreSQL (migration 0006).
+    """
+
+    __tablename__ = "commitment_search"
+
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitment.id", ondelete="CASCADE"), primary_key=True)
+    heading: Mapped[str] = mapped_column(Text, default="")  # OGP id, title, short title
+    people: Mapped[str] = mapped_column(Text, default="")  # lead and supporting institutions
+    topics: Mapped[str] = mapped_column(Text, default="")  # policy areas, the plan's own theme
+    body: Mapped[str] = mapped_column(Text, default="")  # the commitment's full text
+
+
 class StatusSnapshot(Base):
     """One day's stored statuses and the data stamp they were computed from (data_access.statuses)."""
 

@@ -67,11 +67,13 @@ def commitment_conditions(
     as_of: dt.date | None = None,
     delay_status: Sequence[str] | None = None,
     status_day: dt.date | None = None,
+    search: Select[Any] | None = None,
 ) -> list[ColumnElement[bool]]:
     """WHERE clauses over Commitment/ActionPlan/Member for the filters given (None = no filter).
 
     delay_status keeps commitments with those stored statuses on status_day (data_access.statuses must
-    have made that day's statuses current; callers do so through statuses.ensure).
+    have made that day's statuses current; callers do so through statuses.ensure). search is a select of
+    (commitment_id, score) from data_access.search.matches: only the commitments it finds are kept.
     """
     conditions: list[ColumnElement[bool]] = []
     if member:
@@ -104,6 +106,8 @@ def commitment_conditions(
             CommitmentStatus.day == status_day, CommitmentStatus.delay_status.in_(list(delay_status))
         )
         conditions.append(Commitment.id.in_(with_status))
+    if search is not None:
+        conditions.append(Commitment.id.in_(select(search.subquery().c.commitment_id)))
     return conditions
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.domain.policy_areas import POLICY_AREAS
 from dashboard.domain.rules import StarFormula, is_starred, latest_completion, plan_calendar
-from data_access import models
+from data_access import models, search
 from data_access.dates import parse_ogp_date
 from data_access.db import bump_data_version, session_scope, set_meta
 from data_access.sample_members import SAMPLE_MEMBERS, SampleMember
@@ -137,6 +137,7 @@ def seed_sample(engine: Engine, *, scale: int = 1, seed: int = 2011, today: dt.d
         for table, table_rows in rows.items():
             _bulk_insert(session, table, table_rows)
         _advance_sequences(session, rows)
+        search.rebuild(session.connection())
         set_meta(session, "data_origin", models.ORIGIN_SAMPLE)
         set_meta(session, "sample_parameters", f"seed={seed} scale={scale} today={today.isoformat()}")
         bump_data_version(session)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import dash_ag_grid as dag
@@ -33,6 +34,9 @@ DETAIL_PROGRESS_CHART = "commitment-progress-chart"
 DETAIL_MILESTONE_CHART = "commitment-milestone-chart"
 DETAIL_DELAY = "commitment-delay"
 NOT_FOUND = "commitment-not-found"
+SEARCH_WORDS = "commitments-search-words"  # the search's words in the count line
+SEARCH_CLEAR = "commitments-search-clear"
+SEARCH_PROBLEM = "commitments-search-problem"
 # Parts of the commitment page that a save re-renders from the database (ids of their wrappers).
 DETAIL_STATUS_SECTION = "commitment-status-section"
 DETAIL_HISTORY_SECTION = "commitment-history-section"
@@ -94,9 +98,25 @@ def _column(field: str, header: str) -> dict[str, Any]:
     return column
 
 
-def column_defs() -> list[dict[str, Any]]:
-    """The grid's columns (latest progress grouped under one header)."""
+def column_defs(*, searching: bool = False) -> list[dict[str, Any]]:
+    """The grid's columns (latest progress grouped under one header); when searching, the title shows the
+    matched words in bold and a "Found in" column after it shows where else they occur."""
     columns = [_column(field, header) for field, header in TABLE_COLUMNS]
+    if searching:
+        at = next(i for i, c in enumerate(columns) if c["colId"] == "title")
+        columns[at].update(field="title_match", cellRenderer="markdown")
+        columns.insert(
+            at + 1,
+            {
+                "field": "found_in",
+                "colId": "found_in",
+                "headerName": "Found in",
+                "cellRenderer": "markdown",
+                "sortable": False,
+                "width": 420,
+                "wrapText": False,
+            },
+        )
     progress = [c for c in columns if c["colId"].startswith("progress_")]
     for c, label in zip(progress, ("Level", "Source", "Date"), strict=True):
         c["headerName"] = label
@@ -109,11 +129,11 @@ def column_defs() -> list[dict[str, Any]]:
     return grouped
 
 
-def commitments_grid(view: str) -> dag.AgGrid:
+def commitments_grid(view: str, *, searching: bool = False) -> dag.AgGrid:
     """The grid: infinite row model, so rows and sorting come page by page from the server."""
     return dag.AgGrid(
         id=grid_id(view),
-        columnDefs=column_defs(),
+        columnDefs=column_defs(searching=searching),
         defaultColDef={"resizable": True, "sortable": True, "filter": False, "minWidth": 100},
         rowModelType="infinite",
         dashGridOptions={
@@ -129,13 +149,34 @@ def commitments_grid(view: str) -> dag.AgGrid:
             "enableCellTextSelection": True,
         },
         style={"height": "640px", "width": "100%"},
-        className="commitments-grid",
+        className="commitments-grid search-results" if searching else "commitments-grid",
     )
 
 
-def list_layout(count: int, view: str, *, filtered: bool) -> html.Div:
+@dataclass(frozen=True)
+class Search:
+    """The list's `q` search as shown: its words, a message when part of it was ignored, the link without it."""
+
+    text: str
+    problem: str | None
+    clear_href: str
+
+
+def _matching(filtered: bool, search: Search | None) -> list[Any]:
+    """' these filters', ' “budget”', ' “budget” and these filters', or nothing."""
+    parts: list[Any] = []
+    if search is not None and search.text:
+        parts += [" ", html.Mark(f"“{search.text}”", id=SEARCH_WORDS)]
+    if filtered:
+        parts.append(" and these filters" if parts else " these filters")
+    return parts
+
+
+def list_layout(count: int, view: str, *, filtered: bool, search: Search | None = None) -> html.Div:
     """The commitments page: count line, export buttons and the grid (or why it is empty)."""
     noun = "commitment matches" if count == 1 else "commitments match"
+    searching = search is not None and bool(search.text)
+    clear = [" · ", dcc.Link("Clear the search", href=search.clear_href, id=SEARCH_CLEAR)] if search is not None else []
     header = dbc.Row(
         [
             dbc.Col(
@@ -143,7 +184,8 @@ def list_layout(count: int, view: str, *, filtered: bool) -> html.Div:
                     [
                         html.Strong(f"{count:,}", id=LIST_COUNT, **{"data-count": int(count)}),
                         f" {noun}",
-                        " these filters" if filtered else "",
+                        *_matching(filtered, search),
+                        *clear,
                     ],
                     id=COUNT,
                     className="commitments-count",
@@ -155,12 +197,23 @@ def list_layout(count: int, view: str, *, filtered: bool) -> html.Div:
         className="align-items-center mb-2",
     )
     body = (
-        commitments_grid(view)
+        commitments_grid(view, searching=searching)
         if count
         else empty_state(
-            "No commitments match these filters.",
-            "Remove a filter (or use Clear in the filter bar) to see more commitments.",
+            "No commitments match this search and these filters."
+            if searching and filtered
+            else "No commitment has a word starting with each word of this search."
+            if searching
+            else "No commitments match these filters.",
+            "Try fewer or shorter words, or remove a filter (Clear in the filter bar) to see more commitments."
+            if searching
+            else "Remove a filter (or use Clear in the filter bar) to see more commitments.",
         )
+    )
+    problem = (
+        [dbc.Alert(search.problem, color="warning", className="py-2 small", id=SEARCH_PROBLEM)]
+        if search is not None and search.problem
+        else []
     )
     return html.Div(
         [
@@ -169,6 +222,7 @@ def list_layout(count: int, view: str, *, filtered: bool) -> html.Div:
                 "Every commitment with its latest progress, delay status and IRM ratings. "
                 "Click a column header to sort; click an OGP id to open the commitment.",
             ),
+            *problem,
             header,
             body,
             html.P(

@@ -198,10 +198,22 @@ def percent(part: int, whole: int) -> str:
     return f"{part / whole * 100:.0f}%" if whole else "—"
 
 
+def markdown_escape(text: str) -> str:
+    """Text shown literally by a grid's markdown renderer: its markdown characters escaped."""
+    return re.sub(r"([\\`*_\[\]()<>#!|~])", r"\\\1", text)
+
+
 def markdown_link(text: str, href: str) -> str:
     """A markdown link for a grid cell, with the text's markdown characters escaped."""
-    safe = re.sub(r"([\\`*_\[\]()<>#!|])", r"\\\1", text)
-    return f"[{safe}](<{href}>)"
+    return f"[{markdown_escape(text)}](<{href}>)"
+
+
+def markdown_highlight(pieces: Sequence[tuple[str, bool]]) -> str:
+    """Highlighted pieces (dashboard.domain.search.highlight) as markdown: matched pieces in bold."""
+    return "".join(
+        f"**{markdown_escape(text)}**" if matched and text.strip() else markdown_escape(text)
+        for text, matched in pieces
+    )
 
 
 def pill_picker(picker_id: str, label: str, current: str, options: Sequence[tuple[str, str, str]]) -> html.Div:

@@ -7,6 +7,7 @@ PAGE = "page-content"
 MAIN = "main"  # the one <main> landmark, target of the skip link
 NAVBAR_TOGGLER = "navbar-toggler"  # the menu button of narrow screens
 NAVBAR_COLLAPSE = "navbar-collapse"
+SEARCH = "navbar-search"  # the navbar's search box: Enter opens /commitments?q=... with the filters kept
 COPY_LINK = "copy-link"  # assets/app.js copies the address when it is clicked
 COPY_LINK_SAID = "copy-link-said"
 BREADCRUMBS = "breadcrumbs"

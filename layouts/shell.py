@@ -72,6 +72,7 @@ def navbar(nav_items: NavItems, actor: Actor = ANONYMOUS, csrf: str = "") -> dbc
                 dbc.Collapse(
                     [
                         dbc.Nav(links, navbar=True, className="me-auto"),
+                        search_box(),
                         html.Div(
                             [
                                 html.Button(
@@ -103,6 +104,28 @@ def navbar(nav_items: NavItems, actor: Actor = ANONYMOUS, csrf: str = "") -> dbc
         dark=True,
         expand="lg",
         className="mb-3 app-navbar",
+    )
+
+
+def search_box() -> html.Div:
+    """Search commitments by a word of their id, title, text, institutions or policy areas (Enter searches)."""
+    return html.Div(
+        [
+            html.Label("Search commitments", htmlFor=ids.SEARCH, className="visually-hidden"),
+            html.I(className="bi bi-search search-icon", **{"aria-hidden": "true"}),
+            dcc.Input(
+                id=ids.SEARCH,
+                type="search",
+                placeholder="Search commitments",
+                maxLength=100,
+                debounce=True,
+                autoComplete="off",
+                className="form-control form-control-sm navbar-search",
+            ),
+        ],
+        title="Words of a commitment's id, title, text, institutions or policy areas; Enter searches",
+        role="search",
+        className="navbar-search-box me-lg-2 my-2 my-lg-0",
     )
 
 

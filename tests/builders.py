@@ -10,6 +10,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from dashboard.domain.policy_areas import POLICY_AREAS
+from data_access import search
 from data_access.db import bump_data_version, session_scope
 from data_access.models import ActionPlan, Commitment, Member, Milestone, PolicyArea, ProgressReport
 
@@ -73,6 +74,8 @@ def build(engine: Engine, members: list[dict[str, Any]]) -> None:
                         session.add(Milestone(commitment=commitment, title=title, due_date=due, done_date=done))
                     for report in c.get("reports", []):
                         session.add(ProgressReport(commitment=commitment, recorded_by="test", **report))
+        session.flush()
+        search.rebuild(session.connection())  # as every writer of commitments does
         bump_data_version(session)
 
 

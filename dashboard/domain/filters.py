@@ -17,7 +17,19 @@ MAX_VALUES = 50  # per parameter: a longer list is a forged URL, not a person's 
 MAX_QUERY_LENGTH = 4000
 # Page-level view choices that ride in the same query string; each page validates its own.
 # sort and page: each table's sort and page, kept by the browser (assets/app.js) so a copied link reopens them.
-VIEW_PARAMS: tuple[str, ...] = ("measure", "areas", "cells", "days", "schedule", "since", "until", "sort", "page")
+# q: the commitments list's search (dashboard.domain.search).
+VIEW_PARAMS: tuple[str, ...] = (
+    "measure",
+    "areas",
+    "cells",
+    "days",
+    "schedule",
+    "since",
+    "until",
+    "sort",
+    "page",
+    "q",
+)
 MAX_VIEW_VALUE = 200
 
 

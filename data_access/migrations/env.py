@@ -4,6 +4,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 from data_access.models import Base
+from data_access.search import is_modelled
 
 config = context.config
 target_metadata = Base.metadata
@@ -17,7 +18,7 @@ def _url() -> str:
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=_url(), target_metadata=target_metadata)
+    context.configure(url=_url(), target_metadata=target_metadata, include_name=is_modelled)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -25,13 +26,17 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     connectable = config.attributes.get("connection")
     if connectable is not None:
-        context.configure(connection=connectable, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(
+            connection=connectable, target_metadata=target_metadata, render_as_batch=True, include_name=is_modelled
+        )
         with context.begin_transaction():
             context.run_migrations()
         return
     engine = create_engine(_url(), poolclass=pool.NullPool)
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(
+            connection=connection, target_metadata=target_metadata, render_as_batch=True, include_name=is_modelled
+        )
         with context.begin_transaction():
             context.run_migrations()
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from dashboard.domain.policy_areas import POLICY_AREA_COLUMNS, POLICY_AREAS
 from dashboard.domain.rules import plan_calendar
 from dashboard.domain.scales import COMPLETION, DIOG, EARLY_RESULTS
+from data_access import search
 from data_access.db import bump_data_version, session_scope, set_meta
 from data_access.models import (
     ORIGIN_IMPORT,
@@ -69,9 +70,11 @@ def import_ogp_sheet(
             session.rollback()
         return summary
     with session_scope(engine) as session:
-        if _Upsert(session, summary, write=True).run(records):
-            bump_data_version(session)
+        changed = _Upsert(session, summary, write=True).run(records)
         session.flush()
+        if changed:
+            bump_data_version(session)
+            search.rebuild(session.connection())
         _set_totals(summary, records, count_held(session))
         set_meta(session, "data_origin", "import")
         stamp = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
