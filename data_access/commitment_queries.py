@@ -185,10 +185,14 @@ def _page_ids(
     filters: dict[str, Any],
 ) -> list[int]:
     """Ids of the commitments of one page, in order, for a sort that needs no progress report."""
+    found = filters.get("search")
+    if found is not None and sort not in SORT_KEYS:
+        # In relevance order the ranked matches are joined (_ordered): no need to find them twice.
+        filters = {k: v for k, v in filters.items() if k != "search"}
     stmt = _with_status(commitment_scope(select(Commitment.id), filters), filters.get("status_day"))
     if ids is not None:
         stmt = stmt.where(Commitment.id.in_([int(i) for i in ids]))
-    stmt = _ordered(stmt, sort, descending, _sort_keys(ranked_reports(per_source=False)), filters.get("search"))
+    stmt = _ordered(stmt, sort, descending, _sort_keys(ranked_reports(per_source=False)), found)
     stmt = stmt.offset(max(int(offset), 0))
     if limit is not None:
         stmt = stmt.limit(min(max(int(limit), 0), MAX_PAGE))

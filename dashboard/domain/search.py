@@ -18,10 +18,14 @@ WORD = re.compile(r"[^\W_]+")  # letters and digits; '_' and punctuation separat
 SNIPPET_WIDTH = 180  # characters around the first match
 
 
+# The combining marks that compatibility decomposition (NFKD) splits off letters: Unicode's combining
+# diacritical mark blocks (accents, cedillas, tildes, diaereses of Latin, Greek and Cyrillic letters).
+COMBINING_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+
+
 def fold(text: str) -> str:
     """Text without accents, case-folded: 'Educación Pública' -> 'educacion publica'."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return COMBINING_MARKS.sub("", unicodedata.normalize("NFKD", text)).casefold()
 
 
 def words(text: str | None) -> list[str]:
@@ -58,11 +62,25 @@ def _folded_with_positions(text: str) -> tuple[str, list[int]]:
     """The folded text and, for each of its characters, the index of the original character it came from."""
     folded: list[str] = []
     origin: list[int] = []
-    for index, char in enumerate(text):
-        piece = fold(char)
-        folded.append(piece)
-        origin.extend([index] * len(piece))
+    for run in ASCII_RUNS.finditer(text):
+        start, end = run.span()
+        if run.group().isascii():  # ASCII folds one for one: lower case
+            folded.append(run.group().lower())
+            origin.extend(range(start, end))
+            continue
+        for index in range(start, end):
+            piece = fold(text[index])
+            folded.append(piece)
+            origin.extend([index] * len(piece))
     return "".join(folded), origin
+
+
+ASCII_RUNS = re.compile(r"[\x00-\x7f]+|[^\x00-\x7f]+")
+
+
+def _pattern(terms: Sequence[str]) -> re.Pattern[str]:
+    """Any of the terms at the start of a word of folded text (longest first)."""
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)) + ")")
 
 
 def match_spans(text: str | None, terms: Sequence[str]) -> list[tuple[int, int]]:
@@ -70,7 +88,7 @@ def match_spans(text: str | None, terms: Sequence[str]) -> list[tuple[int, int]]
     if not text or not terms:
         return []
     folded, origin = _folded_with_positions(text)
-    pattern = re.compile(r"(?<![^\W_])(?:" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)) + ")")
+    pattern = _pattern(terms)
     spans: list[tuple[int, int]] = []
     for found in pattern.finditer(folded):
         start, end = origin[found.start()], origin[found.end() - 1] + 1
@@ -79,6 +97,22 @@ def match_spans(text: str | None, terms: Sequence[str]) -> list[tuple[int, int]]
         else:
             spans.append((start, end))
     return spans
+
+
+def _first_spans(text: str, terms: Sequence[str], width: int) -> list[tuple[int, int]]:
+    """match_spans of a long text near its first match only: the whole text is folded at C speed to find it,
+    then characters are mapped one by one in a window around it (folding keeps nearly every character one for
+    one, so the folded position is close to the original's); the whole text only if the window misses."""
+    folded = fold(text)
+    found = _pattern(terms).search(folded)
+    if found is None:
+        return []
+    centre = found.start() * len(text) // max(len(folded), 1)
+    low, high = max(0, centre - 2 * width), min(len(text), centre + 2 * width)
+    if low > 0:  # start the window on a word's start, never inside a word
+        low = text.find(" ", low) + 1
+    near = [(start + low, end + low) for start, end in match_spans(text[low:high], terms)]
+    return near or match_spans(text, terms)
 
 
 def highlight(text: str | None, terms: Sequence[str]) -> list[tuple[str, bool]]:
@@ -103,7 +137,7 @@ def snippet(text: str | None, terms: Sequence[str], width: int = SNIPPET_WIDTH) 
     if not text:
         return []
     text = " ".join(text.split())
-    spans = match_spans(text, terms)
+    spans = _first_spans(text, terms, width)
     if not spans:
         return []
     first = spans[0][0]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from selenium.webdriver.common.keys import Keys
 from sqlalchemy import func, select
 
 from data_access.db import get_engine
@@ -79,4 +82,66 @@ def test_cmtb005_changing_filters_in_the_page_reloads_the_grid_rows(browser_app,
     browser_app.wait_for_element(f"{ID_LINK}[href*='region=Europe']", timeout=15)
     assert browser_app.find_element("#commitments-count").text != americas
     assert not browser_app.find_elements(f"{ID_LINK}[href*='region=Americas']")
+    assert_console_clean()
+
+
+def _commitments_with_a_word_starting(db_url: str, prefix: str, region: str) -> int:
+    """Counted here from the raw texts (an oracle independent of the search index): commitments of `region`
+    with a word of their id, title, text, institutions, theme or policy areas starting with `prefix`."""
+    from sqlalchemy import or_
+
+    from data_access.models import ActionPlan, Member, PolicyArea, commitment_policy_area
+
+    word = re.compile(rf"(?<![a-z0-9]){re.escape(prefix)}")
+    texts: dict[int, list[str]] = {}
+    stmt = (
+        select(
+            Commitment.id,
+            Commitment.ogp_id,
+            Commitment.title,
+            Commitment.short_title,
+            Commitment.full_text,
+            Commitment.lead_institution,
+            Commitment.supporting_institutions,
+            Commitment.theme,
+        )
+        .join(ActionPlan, ActionPlan.id == Commitment.action_plan_id)
+        .join(Member, Member.id == ActionPlan.member_id)
+        .where(or_(Member.region == region))
+    )
+    areas = select(commitment_policy_area.c.commitment_id, PolicyArea.name).join(
+        PolicyArea, PolicyArea.id == commitment_policy_area.c.policy_area_id
+    )
+    with get_engine(db_url).connect() as conn:
+        for cid, *parts in conn.execute(stmt):
+            texts[cid] = [p for p in parts if p]
+        for cid, name in conn.execute(areas):
+            if cid in texts:
+                texts[cid].append(name)
+    return sum(1 for parts in texts.values() if any(word.search(p.lower().replace("_", " ")) for p in parts))
+
+
+def test_cmtb006_the_navbar_search_lists_matches_with_the_filters_kept(
+    browser_app, sample_db_url, assert_console_clean
+):
+    expected = _commitments_with_a_word_starting(sample_db_url, "budget", "Europe")
+    assert expected > 0
+    browser_app.wait_for_page(f"{browser_app.server_url}/?region=Europe")
+    box = browser_app.wait_for_element("#navbar-search", timeout=15)
+    box.send_keys("Budget")
+    box.send_keys(Keys.ENTER)
+    browser_app.wait_for_element(".search-results .agGrid-Markdown strong", timeout=15)
+    assert browser_app.driver.current_url.endswith("/commitments?region=Europe&q=Budget")
+    count = browser_app.find_element("#list-count")
+    assert int(count.get_attribute("data-count")) == expected
+    marked = {
+        e.get_attribute("textContent").lower()
+        for e in browser_app.find_elements(".search-results .agGrid-Markdown strong")
+    }
+    assert marked == {"budget"}
+    assert browser_app.find_element("#navbar-search").get_attribute("value") == "Budget"
+    browser_app.find_element("#commitments-search-clear").click()
+    browser_app.wait_for_element(".commitments-grid:not(.search-results) " + ID_LINK[len(".commitments-grid ") :], 15)
+    assert browser_app.driver.current_url.endswith("/commitments?region=Europe")
+    assert browser_app.find_element("#navbar-search").get_attribute("value") == ""
     assert_console_clean()

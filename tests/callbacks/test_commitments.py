@@ -383,3 +383,78 @@ def test_cmt016_closed_commitments_name_their_final_completion(app_ctx):
     }
     page = render_commitment(app_ctx, Filters(), "KE0001")
     assert "closed" in text_of(by_id(page.children, layout.DETAIL_DELAY))
+
+
+# --- search (?q=) -----------------------------------------------------------------------------------------------
+
+
+def test_cmt030_q_searches_with_the_filters_and_the_count_says_what_was_searched(app_ctx):
+    both = grid_response(app_ctx, {"startRow": 0, "endRow": 50}, "?q=budget")
+    assert sorted(ids_of(both)) == ["AL0001", "UY0001"] and both["rowCount"] == 2
+    europe = grid_response(app_ctx, {"startRow": 0, "endRow": 50}, "?q=BUDGET&region=Europe")
+    assert ids_of(europe) == ["AL0001"] and europe["rowCount"] == 1
+    filters, problems = parse_filters("?q=Budget&region=Europe&sort=title")
+    assert problems == []
+    page = render_commitments(app_ctx, filters)
+    count = by_id(page.children, layout.COUNT)
+    assert " ".join(text_of(count).split()).startswith("1 commitment matches “Budget” and these filters")
+    assert by_id(page.children, layout.LIST_COUNT).to_plotly_json()["props"]["data-count"] == 1
+    # Clearing the search keeps the filters and drops the table's sort and page.
+    assert by_id(page.children, layout.SEARCH_CLEAR).href == "/commitments?region=Europe"
+
+
+def test_cmt031_rows_mark_the_matched_words_and_say_where_else_they_are(app_ctx):
+    [row] = grid_response(app_ctx, {"startRow": 0, "endRow": 50}, "?q=courts+publ")["rowData"]
+    assert row["ogp_id"] == "AL0002"
+    assert row["title_match"] == "**Publ**ish court decisions"
+    assert row["found_in"] == "*Supporting institutions:* Open **Courts** Network"
+    [justice] = grid_response(app_ctx, {"startRow": 0, "endRow": 50}, "?q=ministry")["rowData"]
+    assert justice["found_in"] == "*Lead institution:* **Ministry** of Justice"
+    # Text from the data is escaped for the markdown renderer: '<script>' is shown, never run.
+    [script] = grid_response(app_ctx, {"startRow": 0, "endRow": 50}, "?q=alert")["rowData"]
+    assert script["found_in"].startswith("*Text:* \\<script\\>**alert**\\(")
+    # Without a search the rows carry no search fields and the grid no 'Found in' column.
+    plain = grid_response(app_ctx, {"startRow": 0, "endRow": 50}, "?member=ALB")["rowData"][0]
+    assert "found_in" not in plain and "title_match" not in plain
+
+
+def test_cmt032_search_grid_columns_and_an_empty_search_result(app_ctx):
+    filters, _ = parse_filters("?q=open")
+    [grid] = find(render_commitments(app_ctx, filters).children, lambda n: type(n).__name__ == "AgGrid")
+    fields = [c.get("field") for c in grid.columnDefs]
+    assert fields[:3] == ["ogp_link", "title_match", "found_in"]
+    filters, _ = parse_filters("?q=zanahoria")
+    page = render_commitments(app_ctx, filters)
+    assert not find(page.children, lambda n: type(n).__name__ == "AgGrid")
+    assert "No commitment has a word starting with each word of this search." in text_of(page.children)
+
+
+def test_cmt033_a_search_without_words_is_ignored_and_says_so(app_ctx):
+    filters, problems = parse_filters("?q=%3F%21%3F")
+    assert problems == []
+    page = render_commitments(app_ctx, filters)
+    assert "no letters or digits" in text_of(by_id(page.children, layout.SEARCH_PROBLEM))
+    assert by_id(page.children, layout.LIST_COUNT).to_plotly_json()["props"]["data-count"] == 6  # everything
+
+
+def test_cmt034_export_of_a_search_lists_the_same_rows_in_the_same_order(app_ctx):
+    filters, _ = parse_filters("?q=open")
+    frame = commitments_export(app_ctx, filters, "/commitments")
+    shown = grid_response(app_ctx, {"startRow": 0, "endRow": 50}, "?q=open")
+    assert frame["OGP id"].tolist() == ids_of(shown) and len(frame) == shown["rowCount"] == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "search", "expected"),
+    [
+        ("budget", "", "/commitments?q=budget"),
+        ("  open   data ", "?region=Europe&measure=share&sort=title&q=old", "/commitments?region=Europe&q=open+data"),
+        ("", "?member=ALB", "/commitments?member=ALB"),
+        (None, "?member=ALB", "/commitments?member=ALB"),
+        ({"forged": 1}, ["?member=ALB"], "/commitments"),
+    ],
+)
+def test_cmt035_the_navbar_search_opens_the_list_with_the_filters_kept(text, search, expected):
+    from callbacks.urls import search_href
+
+    assert search_href(text, search) == expected

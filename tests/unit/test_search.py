@@ -123,6 +123,9 @@ def test_sea004_a_snippet_shows_the_first_match_in_context_and_says_where_it_was
     assert "budget" in [p for p, m in pieces if m]
     assert len(shown) <= 82
     assert snippet("nothing here", ("budget",)) == []
+    # In a long text the match is found near its place, with its accents, and never inside a word.
+    long = "x" * 5000 + " rebudgeting " + "y " * 3000 + " Budgét ouvert " + "z " * 3000
+    assert [p for p, m in snippet(long, ("budget",), width=60) if m] == ["Budgét"]
     assert found_in([("Text", "no"), ("Lead institution", "Budget office")], ("budget",))[0] == "Lead institution"
     assert found_in([("Text", None)], ("budget",)) == ("", [])
 
