@@ -340,3 +340,54 @@ document.addEventListener(
     }
   });
 })();
+
+/* Keyboard use of the tables: Enter on a focused cell that holds a link opens it (as a click would). Tab and
+   Shift+Tab leave a table instead of walking cell by cell (the grids' tabToNextCell; arrow keys move between
+   cells), so the pager and the rest of the page stay a few stops away. */
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "Enter" || event.altKey || event.ctrlKey || event.metaKey) {
+    return;
+  }
+  var cell = event.target.closest && event.target.closest(".ag-cell");
+  var link = cell && cell.querySelector("a[href]");
+  if (link && event.target.tagName !== "A") {
+    event.preventDefault();
+    link.click();
+  }
+});
+
+/* Accessibility mends of components drawn by Dash 4 and AG Grid (checked by axe-core in the browser tests):
+   - a dropdown takes the focus on its button (named by its label), not on a hidden helper input;
+   - the date picker's wrapper drops ARIA attributes that belong to its button, not to a plain box;
+   - a tab whose panel is not drawn (dbc.Tabs draws the open one only) names no panel. */
+(function () {
+  function mend(root) {
+    root.querySelectorAll(".dash-dropdown-focus-target[aria-hidden='true']:not([tabindex='-1'])").forEach(function (input) {
+      input.setAttribute("tabindex", "-1");
+      var button = input.parentElement && input.parentElement.querySelector("button.dash-dropdown");
+      if (button) {
+        button.setAttribute("tabindex", "0");
+      }
+    });
+    root.querySelectorAll("[role='tab'][aria-controls]").forEach(function (tab) {
+      if (!document.getElementById(tab.getAttribute("aria-controls"))) {
+        tab.removeAttribute("aria-controls"); // a closed tab's panel is not drawn: point at nothing rather than at nowhere
+      }
+    });
+    root.querySelectorAll(".dash-datepicker-input-wrapper[aria-expanded]").forEach(function (box) {
+      ["aria-haspopup", "aria-expanded", "aria-disabled", "aria-labelledby", "type"].forEach(function (name) {
+        box.removeAttribute(name);
+      });
+    });
+  }
+  var pending = false;
+  new MutationObserver(function () {
+    if (!pending) {
+      pending = true;
+      window.requestAnimationFrame(function () {
+        pending = false;
+        mend(document);
+      });
+    }
+  }).observe(document.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ["aria-expanded", "aria-controls", "tabindex"] });
+})();

@@ -15,7 +15,15 @@ from dash import dcc, html
 
 from dashboard.domain.rules import DelayStatus, format_day
 from dashboard.domain.scales import COMPLETION, DELAY_STATUSES, INDICATORS, MISSING_CODES, PROGRESS_SOURCES
-from layouts.components import chart_card, delay_badge, empty_state, export_buttons, graph, page_header
+from layouts.components import (
+    TAB_LEAVES_THE_GRID,
+    chart_card,
+    delay_badge,
+    empty_state,
+    export_buttons,
+    graph,
+    page_header,
+)
 from layouts.figures import base_layout, empty_figure
 from layouts.text import day_text
 from layouts.theme import SOURCE_COLORS, SOURCE_SYMBOLS
@@ -99,7 +107,7 @@ def _column(field: str, header: str) -> dict[str, Any]:
 
 
 def column_defs(*, searching: bool = False) -> list[dict[str, Any]]:
-    """The grid's columns (latest progress grouped under one header); when searching, the title shows the
+    """The grid's columns; when searching, the title shows the
     matched words in bold and a "Found in" column after it shows where else they occur."""
     columns = [_column(field, header) for field, header in TABLE_COLUMNS]
     if searching:
@@ -117,16 +125,12 @@ def column_defs(*, searching: bool = False) -> list[dict[str, Any]]:
                 "wrapText": False,
             },
         )
-    progress = [c for c in columns if c["colId"].startswith("progress_")]
-    for c, label in zip(progress, ("Level", "Source", "Date"), strict=True):
-        c["headerName"] = label
-    grouped: list[dict[str, Any]] = []
+    # One header row: a column group would leave an empty group row above the pinned id column, which screen
+    # readers are told is a row without cells (axe: aria-required-children).
     for c in columns:
         if c["colId"] == "progress_completion":
-            grouped.append({"headerName": "Latest progress (any source)", "children": progress})
-        elif not c["colId"].startswith("progress_"):
-            grouped.append(c)
-    return grouped
+            c["headerTooltip"] = "The latest progress report from any source"
+    return columns
 
 
 def commitments_grid(view: str, *, searching: bool = False) -> dag.AgGrid:
@@ -146,6 +150,7 @@ def commitments_grid(view: str, *, searching: bool = False) -> dag.AgGrid:
             "rowHeight": 38,
             "tooltipShowDelay": 300,
             "suppressCellFocus": False,
+            "tabToNextCell": TAB_LEAVES_THE_GRID,
             "enableCellTextSelection": True,
         },
         style={"height": "640px", "width": "100%"},

@@ -144,12 +144,28 @@ def completion_legend() -> html.Div:
     )
 
 
+DARK_TEXT = "#000000"  # where white falls under 4.5:1, black is over 4.67:1 (their contrasts multiply to 21)
+
+
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of a '#rrggbb' colour."""
+    channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def readable_on(background: str) -> str:
+    """The colour of words on a badge of this background: white where it has 4.5:1 contrast, else black
+    (WCAG 1.4.3: any background then reads at 4.5:1 or more)."""
+    return "white" if 1.05 / (_luminance(background) + 0.05) >= 4.5 else DARK_TEXT
+
+
 def delay_badge(status: str) -> html.Span:
     """A delay status as icon + word on its colour (meaning never rests on colour alone)."""
     return html.Span(
         [html.I(className=f"bi {DELAY_ICONS.get(status, 'bi-dot')} me-1", **{"aria-hidden": "true"}), status],
         className="status-badge",
-        style={"background": DELAY_COLORS.get(status, "#999"), "color": "white" if status != "at risk" else "#222"},
+        style={"background": (color := DELAY_COLORS.get(status, "#999999")), "color": readable_on(color)},
     )
 
 
@@ -196,6 +212,10 @@ def export_buttons(table: str) -> html.Div:
 def percent(part: int, whole: int) -> str:
     """'42%' or an em dash when the whole is zero."""
     return f"{part / whole * 100:.0f}%" if whole else "—"
+
+
+# AG Grid's tabToNextCell: Tab leaves a table instead of walking its cells (arrow keys move between cells).
+TAB_LEAVES_THE_GRID = {"function": "false"}
 
 
 def markdown_escape(text: str) -> str:

@@ -15,6 +15,7 @@ from dash import dcc, html
 from dashboard.domain.rules import format_day
 from layouts import ids
 from layouts.components import (
+    TAB_LEAVES_THE_GRID,
     chart_card,
     completion_legend,
     delay_badge,
@@ -24,6 +25,7 @@ from layouts.components import (
     list_anchor,
     markdown_link,
     page_header,
+    readable_on,
 )
 from layouts.figures import base_layout, empty_figure, figure
 
@@ -135,7 +137,12 @@ def members_grid(rows: pd.DataFrame, hrefs: Sequence[str], columns: Sequence[tup
             "autoHeaderHeight": True,
         },
         columnSize="responsiveSizeToFit",
-        dashGridOptions={"domLayout": "normal", "animateRows": False, "enableCellTextSelection": True},
+        dashGridOptions={
+            "domLayout": "normal",
+            "animateRows": False,
+            "enableCellTextSelection": True,
+            "tabToNextCell": TAB_LEAVES_THE_GRID,
+        },
         style={"height": "520px"},
         className="ag-theme-alpine members-grid",
     )
@@ -452,11 +459,11 @@ PLAN_STATUS_STYLE: dict[str, tuple[str, str]] = {
 
 def plan_status_badge(status: str) -> html.Span:
     """A plan's submission status as icon + words on its colour."""
-    color, icon = PLAN_STATUS_STYLE.get(status, ("#999999", "bi-dot"))
+    color, icon = PLAN_STATUS_STYLE.get(status, ("#6c757d", "bi-dot"))
     return html.Span(
         [html.I(className=f"bi {icon} me-1", **{"aria-hidden": "true"}), status],
         className="status-badge",
-        style={"background": color, "color": "#222" if status == "late" else "white"},
+        style={"background": color, "color": readable_on(color)},
     )
 
 

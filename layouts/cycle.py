@@ -62,17 +62,16 @@ def timeline_box(timeline: go.Figure, as_of: dt.date) -> html.Div:
     """The timeline in a scrolling box, under its date axis strip that sticks to the top of the box."""
     axis = timeline_axis(timeline, as_of=as_of)
     chart = graph(ids.drill_chart(CYCLE_TIMELINE), timeline, drill=True)
+    # The box scrolls: it takes the focus so the keyboard can scroll it too (WCAG 2.1.1).
+    box = {"className": "cdi-timeline-scroll", "tabIndex": "0", "role": "region", "aria-label": "Plans on a timeline"}
     if axis is None:
-        return html.Div(chart, className="cdi-timeline-scroll")
+        return html.Div(chart, **box)
     # No mode bars: zoom is off (the two parts must keep one x range) and a bar over the top rows or the axis
     # strip would hide their text.
     chart.config = {**chart.config, "displayModeBar": False}
     header = graph(CYCLE_TIMELINE_AXIS, axis)
     header.config = {**header.config, "displayModeBar": False}
-    return html.Div(
-        [html.Div(header, className="cdi-timeline-axis", id=f"{CYCLE_TIMELINE_AXIS}-strip"), chart],
-        className="cdi-timeline-scroll",
-    )
+    return html.Div([html.Div(header, className="cdi-timeline-axis", id=f"{CYCLE_TIMELINE_AXIS}-strip"), chart], **box)
 
 
 def as_of_control(as_of: dt.date, today: dt.date, is_replay: bool) -> dbc.Card:

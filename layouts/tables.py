@@ -12,7 +12,7 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard.domain.scales import DELAY_STATUSES, PROCESS_STATUSES, SUBMISSION_STATUSES
-from layouts.components import export_buttons, list_anchor, markdown_link
+from layouts.components import TAB_LEAVES_THE_GRID, export_buttons, list_anchor, markdown_link, readable_on
 
 MAX_TABLE_ROWS = 500  # rows sent to a client-side grid; exports hold them all
 SMALL_GRID_ROWS = 12  # up to this many rows a grid takes its own height
@@ -109,6 +109,7 @@ def data_grid(
             "enableCellTextSelection": True,
             "tooltipShowDelay": 300,
             "suppressCellFocus": False,
+            "tabToNextCell": TAB_LEAVES_THE_GRID,
         },
         style={"width": "100%"} if small else {"height": "480px", "width": "100%"},
         className="cdi-grid",
@@ -159,7 +160,7 @@ def submission_badge(status: str) -> html.Span:
     return html.Span(
         [html.I(className=f"bi {icon} me-1", **{"aria-hidden": "true"}), status],
         className="status-badge",
-        style={"background": color, "color": "#222" if status == "overdue" else "white"},
+        style={"background": color, "color": readable_on(color)},
     )
 
 
