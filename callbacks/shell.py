@@ -11,12 +11,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from callbacks.pages import Router
 from callbacks.urls import current_filters, search_href
-from dashboard.domain.filters import MEMBER_TYPE_PARAMS, Filters, parse_filters
+from dashboard.domain.filters import MEMBER_TYPE_PARAMS, Filters, parse_filters, removable_values
 from dashboard.web.cache import mark_uncacheable
 from dashboard.web.context import AppContext
 from data_access import queries
 from layouts import ids
 from layouts.components import breadcrumbs, empty_state, error_banner, print_filters
+from layouts.shell import filter_chips
 
 log = logging.getLogger(__name__)
 
@@ -174,6 +175,13 @@ def drill_href(click_data: dict[str, Any] | None) -> str | None:
     return None
 
 
+def chips_of(pathname: Any, search: Any) -> list[Any]:
+    """The removable chips of the URL's filters: each links to the same path without that one value."""
+    path = pathname if isinstance(pathname, str) and pathname.startswith("/") and not pathname.startswith("//") else "/"
+    filters, _ = parse_filters(search if isinstance(search, str) else None)
+    return filter_chips([(label, value, path + rest.to_query()) for label, value, rest in removable_values(filters)])
+
+
 def register(app: Dash, app_ctx: AppContext, router: Router) -> None:
     """Wire the frame's callbacks: the router renders every page of `router`."""
 
@@ -198,6 +206,10 @@ def register(app: Dash, app_ctx: AppContext, router: Router) -> None:
     )
     def _sync(search, *values):
         return sync_filters(search, list(values[:-1]), ctx.triggered_id, queries.member_codes(app_ctx.engine))
+
+    @app.callback(Output(ids.FILTER_CHIPS, "children"), Input(ids.URL, "pathname"), Input(ids.URL, "search"))
+    def _chips(pathname, search):
+        return chips_of(pathname, search)
 
     app.clientside_callback(
         ClientsideFunction(namespace="ogp", function_name="toggleFilters"),

@@ -11,7 +11,7 @@ from flask import Flask, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from callbacks import briefing, exports, shell
+from callbacks import api, briefing, exports, shell
 from callbacks.pages import Router
 from dashboard.domain.roles import ANONYMOUS
 from dashboard.pages import ROUTER
@@ -89,6 +89,7 @@ def create_app(settings: Settings | None = None, router: Router = ROUTER) -> Das
     )  # after the callbacks: the CSP hashes Dash's inline scripts
     init_health(app.server, app_ctx)
     briefing.register_route(app.server, app_ctx)
+    api.register_route(app.server, app_ctx)
     if cache is not None:
         # After the sign-in gate (before_request runs in order): a refused request never reaches the cache.
         init_response_cache(app.server, cache, lambda: _data_stamp(app_ctx), app_ctx.today, current_actor)

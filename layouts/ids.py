@@ -31,6 +31,7 @@ FILTER_BAR = "filter-bar"
 FILTER_TOGGLE = "filter-toggle"  # narrow screens: shows and hides the filter fields
 FILTER_FIELDS = "filter-fields"
 FILTER_SUMMARY = "filter-summary"  # how many filters are set, on the toggle
+FILTER_CHIPS = "filter-chips"  # narrow screens: each value set, as a chip that removes it
 
 OVERVIEW_REGION_CHART = "overview-region-chart"
 OVERVIEW_TREND_CHART = "overview-trend-chart"

@@ -165,6 +165,7 @@ def filter_bar(options: dict[str, list[Any]]) -> dbc.Card:
         dbc.CardBody(
             [
                 toggle,
+                html.Div(id=ids.FILTER_CHIPS, className="filter-chips"),
                 html.Div(
                     dbc.Row(
                         [
@@ -215,6 +216,24 @@ def filter_bar(options: dict[str, list[Any]]) -> dbc.Card:
         className="mb-3 filter-bar",
         id=ids.FILTER_BAR,
     )
+
+
+def filter_chips(chips: list[tuple[str, str, str]]) -> list[Any]:
+    """The values set as chips, each a link to the same view without it: (label, value, href) each."""
+    return [
+        dcc.Link(
+            [
+                html.Span("Remove the filter ", className="visually-hidden"),
+                html.Span(f"{label}: ", className="fw-normal"),
+                value,
+                html.I(className="bi bi-x ms-1", **{"aria-hidden": "true"}),
+            ],
+            href=href,
+            className="badge rounded-pill filter-chip",
+            title=f"Remove the filter {label}: {value}",
+        )
+        for label, value, href in chips
+    ]
 
 
 def app_layout(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
 from urllib.parse import parse_qs, urlencode
@@ -116,6 +117,38 @@ class Filters:
             ("As of", self.as_of.isoformat() if self.as_of else ""),
         ]
         return [(label, values) for label, values in named if values]
+
+
+def removable_values(filters: Filters) -> list[tuple[str, str, Filters]]:
+    """Each value set, as (label, value in words, the filters without that value), in the filter bar's order:
+    the removable chips of narrow screens. Page view choices (sort, page, search) are kept."""
+    from_type = {value: key for key, value in MEMBER_TYPE_PARAMS.items()}
+    words: dict[str, Callable[[Any], str]] = {
+        "member_type": lambda v: str(from_type.get(v, v)),
+        "policy_area": lambda v: POLICY_AREA_BY_SLUG[v].name if v in POLICY_AREA_BY_SLUG else str(v),
+    }
+    chips: list[tuple[str, str, Filters]] = []
+    for name, label in CHIP_LABELS.items():
+        values = getattr(filters, name)
+        for value in values:
+            text = words.get(name, str)(value)
+            chips.append((label, text, filters.replace(**{name: tuple(v for v in values if v != value)})))
+    if filters.starred is not None:
+        chips.append(("Starred", "yes" if filters.starred else "no", filters.replace(starred=None)))
+    if filters.as_of is not None:
+        chips.append(("As of", filters.as_of.isoformat(), filters.replace(as_of=None)))
+    return chips
+
+
+CHIP_LABELS = {
+    "member": "Member",
+    "region": "Region",
+    "member_type": "National / local",
+    "cycle": "Cycle",
+    "policy_area": "Policy area",
+    "completion": "Completion",
+    "delay_status": "Delay status",
+}
 
 
 def parse_filters(search: str | None, *, known_members: set[str] | None = None) -> tuple[Filters, list[str]]:

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 OPEN_PATHS = frozenset({"/login", "/logout", "/healthz", "/favicon.ico"})  # exactly these paths
 OPEN_PREFIXES = ("/assets/", "/_dash-component-suites/")  # static files under these folders
 CALLBACK_PATHS = ("/_dash-update-component", "/_dash-layout", "/_dash-dependencies")
+API_PREFIX = "/api/"  # the read-only API (callbacks/api.py) answers in JSON, never with the sign-in page
 MAX_REQUEST_BYTES = 1_000_000  # callback payloads are small; a bigger body is refused with 413
 DATABASE_DOWN = (
     "The database cannot be reached right now, so nobody can sign in; nothing was changed. Try again in a minute."
@@ -197,6 +198,8 @@ def init_auth(server: Flask, app_ctx: AppContext, script_hashes: Sequence[str], 
             return None
         if path.startswith(CALLBACK_PATHS):
             return jsonify(error="Sign in to use the dashboard."), 401
+        if path.startswith(API_PREFIX):
+            return jsonify(error="Sign in to read the API."), 401
         wanted = request.full_path if request.query_string else path  # the view, filters included
         return redirect("/login?" + urlencode({"next": wanted}))  # URL-quoted: no raw newline reaches a header
 

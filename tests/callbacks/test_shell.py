@@ -142,3 +142,51 @@ def test_shl009_an_unknown_member_stays_in_the_link_and_out_of_the_bar():
     bar = sync_filters(search, [None] * 8, ids.URL, {"ALB", "KEN"})
     assert bar[1] == ["ALB"]
     assert sync_filters(search, list(bar[1:]), ids.FILTER_MEMBER, {"ALB", "KEN"})[0] is no_update
+
+
+def test_shl050_each_filter_value_is_a_chip_that_removes_only_itself():
+    from callbacks.shell import chips_of
+
+    chips = chips_of(
+        "/countries/ALB",
+        "?region=Europe&region=Americas&member_type=local&policy_area=open-data&starred=yes&as_of=2024-03-01&sort=x",
+    )
+    shown = [(c.children[1].children, c.children[2], c.href) for c in chips]
+    assert shown == [
+        (
+            "Region: ",
+            "Europe",
+            "/countries/ALB?region=Americas&member_type=local&policy_area=open-data&starred=yes"
+            "&as_of=2024-03-01&sort=x",
+        ),
+        (
+            "Region: ",
+            "Americas",
+            "/countries/ALB?region=Europe&member_type=local&policy_area=open-data&starred=yes&as_of=2024-03-01&sort=x",
+        ),
+        (
+            "National / local: ",
+            "local",
+            "/countries/ALB?region=Europe&region=Americas&policy_area=open-data&starred=yes&as_of=2024-03-01&sort=x",
+        ),
+        (
+            "Policy area: ",
+            "Open Data",
+            "/countries/ALB?region=Europe&region=Americas&member_type=local&starred=yes&as_of=2024-03-01&sort=x",
+        ),
+        (
+            "Starred: ",
+            "yes",
+            "/countries/ALB?region=Europe&region=Americas&member_type=local&policy_area=open-data"
+            "&as_of=2024-03-01&sort=x",
+        ),
+        (
+            "As of: ",
+            "2024-03-01",
+            "/countries/ALB?region=Europe&region=Americas&member_type=local&policy_area=open-data&starred=yes&sort=x",
+        ),
+    ]
+    assert all(c.children[0].children == "Remove the filter " for c in chips)  # read first by screen readers
+    # No filter, a forged value or a foreign path: no chip, or chips that stay on this site.
+    assert chips_of("/", "") == [] and chips_of(None, None) == [] and chips_of(["/"], {"a": 1}) == []
+    assert [c.href for c in chips_of("//evil.example/x", "?region=Europe")] == ["/"]

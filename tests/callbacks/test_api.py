@@ -1,0 +1,211 @@
+"""The read-only JSON API (/api/v1/): the dashboard's filters, pages, ETags, CSV, errors in words, the same reading
+rule as the pages, and an OpenAPI document that validates and describes every answer; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from openapi_schema_validator import OAS31Validator
+from openapi_spec_validator import validate
+
+from callbacks.api import OPENAPI
+from dashboard.factory import create_app
+from dashboard.settings import Settings
+from data_access.db import get_engine
+from tests.builders import build, report
+from tests.helpers import TEST_SECRET
+
+TODAY = "2024-03-01"
+TWO_YEAR = {"submission_year": 2022, "start": dt.date(2022, 9, 1), "end": dt.date(2024, 8, 31)}
+
+
+def _members() -> list[dict]:
+    def plan(ogp_id: str, commitments: list[dict]) -> dict:
+        return {"ogp_id": ogp_id, **TWO_YEAR, "commitments": commitments}
+
+    return [
+        {
+            "code": "ALB",
+            "name": "Albania",
+            "region": "Europe",
+            "plans": [
+                plan(
+                    "AP_ALB05",
+                    [
+                        {
+                            "ogp_id": f"AL{n:04d}",
+                            "title": f"Budget transparency step {n}",
+                            "reports": [report(dt.date(2023, 6, 1), "government", "Limited")],
+                        }
+                        for n in range(1, 8)
+                    ],
+                )
+            ],
+        },
+        {
+            "code": "MEX",
+            "name": "Mexico",
+            "region": "Americas",
+            "plans": [
+                plan(
+                    "AP_MEX05",
+                    [
+                        {
+                            "ogp_id": "MX0001",
+                            "title": "Educación abierta",
+                            "reports": [
+                                report(dt.date(2023, 1, 10), "government", "Limited"),
+                                report(dt.date(2023, 9, 1), "civil_society", "Not Started", note="Nothing yet"),
+                                report(dt.date(2023, 10, 5), "government", "Substantial"),
+                            ],
+                        }
+                    ],
+                )
+            ],
+        },
+        {"code": "KEN", "name": "Kenya", "region": "Africa and the Middle East", "plans": []},
+    ]
+
+
+@pytest.fixture
+def api(db_url):
+    build(get_engine(db_url), _members())
+    app = create_app(Settings(secret_key=TEST_SECRET, database_url=db_url, today=TODAY))
+    return app.server.test_client()
+
+
+def _check(path: str, method: str, status: int, body: dict) -> None:
+    """The answer conforms to the OpenAPI document's schema for that path, method and status."""
+    content = OPENAPI["paths"][path][method]["responses"][str(status)]["content"]["application/json"]["schema"]
+    OAS31Validator({**content, "components": OPENAPI["components"]}).validate(body)
+
+
+def test_api001_the_openapi_document_validates_and_names_every_route(api):
+    served = api.get("/api/v1/openapi.json")
+    assert served.status_code == 200
+    validate(served.get_json())
+    assert set(served.get_json()["paths"]) == {
+        "/api/v1/members",
+        "/api/v1/commitments",
+        "/api/v1/commitments/{ogp_id}",
+    }
+
+
+def test_api002_commitments_take_the_dashboards_filters_and_search_and_page(api):
+    first = api.get("/api/v1/commitments?member=ALB&per_page=3")
+    assert first.status_code == 200
+    body = first.get_json()
+    _check("/api/v1/commitments", "get", 200, body)
+    assert [c["ogp_id"] for c in body["data"]] == ["AL0001", "AL0002", "AL0003"]
+    assert body["meta"] | {"next": None} == {
+        "page": 1,
+        "per_page": 3,
+        "total": 7,
+        "pages": 3,
+        "next": None,
+        "previous": None,
+        "status_day": TODAY,
+    }
+    seen = [c["ogp_id"] for c in body["data"]]
+    link = body["meta"]["next"]
+    while link:  # following `next` walks every row once
+        page = api.get(link).get_json()
+        seen += [c["ogp_id"] for c in page["data"]]
+        link = page["meta"]["next"]
+    assert seen == [f"AL{n:04d}" for n in range(1, 8)]
+    assert [c["ogp_id"] for c in api.get("/api/v1/commitments?region=Americas").get_json()["data"]] == ["MX0001"]
+    searched = api.get("/api/v1/commitments?q=EDUCACION").get_json()
+    assert [c["ogp_id"] for c in searched["data"]] == ["MX0001"] and searched["meta"]["total"] == 1
+
+
+def test_api003_a_commitment_has_its_status_and_the_latest_report_of_each_source(api):
+    answer = api.get("/api/v1/commitments/mx0001")
+    assert answer.status_code == 200
+    body = answer.get_json()
+    _check("/api/v1/commitments/{ogp_id}", "get", 200, body)
+    data = body["data"]
+    assert data["ogp_id"] == "MX0001" and data["member_code"] == "MEX"
+    assert [(r["as_of"], r["source"]) for r in data["progress_reports"]] == [
+        ("2023-01-10", "government"),
+        ("2023-09-01", "civil_society"),
+        ("2023-10-05", "government"),
+    ]
+    assert data["latest_progress_by_source"]["government"]["completion"] == "Substantial"
+    assert data["latest_progress_by_source"]["civil_society"]["note"] == "Nothing yet"
+    listed = api.get("/api/v1/commitments?member=MEX").get_json()["data"][0]
+    assert data["delay_status"] == listed["delay_status"] is not None  # one status, wherever it is read
+    missing = api.get("/api/v1/commitments/ZZ9999")
+    assert missing.status_code == 404 and "ZZ9999" in missing.get_json()["error"]
+
+
+def test_api004_members_and_csv(api):
+    body = api.get("/api/v1/members?region=Europe&region=Americas").get_json()
+    _check("/api/v1/members", "get", 200, body)
+    assert [m["code"] for m in body["data"]] == ["ALB", "MEX"]
+    as_csv = api.get("/api/v1/members?region=Europe", headers={"Accept": "text/csv"})
+    assert as_csv.status_code == 200 and as_csv.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(as_csv.data.decode("utf-8-sig"))))
+    assert [(r["code"], r["name"]) for r in rows] == [("ALB", "Albania")]
+    commitments = api.get("/api/v1/commitments?member=ALB&per_page=2", headers={"Accept": "text/csv"})
+    assert [r["ogp_id"] for r in csv.DictReader(io.StringIO(commitments.data.decode("utf-8-sig")))] == [
+        "AL0001",
+        "AL0002",
+    ]
+
+
+def test_api005_an_etag_answers_304_until_the_data_changes(api, db_url):
+    first = api.get("/api/v1/commitments?member=MEX")
+    tag = first.headers["ETag"]
+    again = api.get("/api/v1/commitments?member=MEX", headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.data == b""
+    assert api.get("/api/v1/commitments?member=MEX", headers={"If-None-Match": '"other"'}).status_code == 200
+    # Another format or another query is another answer.
+    assert api.get("/api/v1/commitments?member=MEX", headers={"Accept": "text/csv"}).headers["ETag"] != tag
+    assert api.get("/api/v1/commitments?member=ALB").headers["ETag"] != tag
+    # Any write bumps the data stamp: the next request gets the new answer and a new ETag.
+    build(get_engine(db_url), [{"code": "FRA", "name": "France", "region": "Europe", "plans": []}])
+    changed = api.get("/api/v1/commitments?member=MEX", headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != tag
+    assert api.get("/api/v1/members?region=Europe").get_json()["meta"]["total"] == 2
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ("?region=Atlantis&page=0", ["'page' must be a whole number", "Unknown region 'Atlantis'"]),
+        ("?per_page=101", ["'per_page' must be a whole number from 1 to 100"]),
+        ("?member=ZZZ", ["Unknown member 'ZZZ'"]),
+        ("?sort=title", ["Unknown parameter 'sort'"]),
+        ("?colour=red", ["Unknown filter 'colour'"]),
+        ("?q=%3F%3F", ["no letters or digits"]),
+    ],
+)
+def test_api006_bad_parameters_get_400_naming_each_problem(api, query, said):
+    answer = api.get("/api/v1/commitments" + query)
+    assert answer.status_code == 400
+    body = answer.get_json()
+    _check("/api/v1/commitments", "get", 400, body)
+    for words in said:
+        assert any(words in problem for problem in body["problems"]), body["problems"]
+    assert len(body["problems"]) == len(said)
+
+
+def test_api007_members_refuse_filters_that_do_not_apply_to_members(api):
+    answer = api.get("/api/v1/members?cycle=2022&q=budget")
+    assert answer.status_code == 400
+    assert sorted(answer.get_json()["problems"]) == [
+        "'cycle' does not apply to members (use member, region or member_type).",
+        "Unknown parameter 'q'.",
+    ]
+
+
+def test_api008_private_mode_asks_for_sign_in_in_json(db_url):
+    build(get_engine(db_url), _members())
+    app = create_app(Settings(secret_key=TEST_SECRET, database_url=db_url, today=TODAY, public_read=False))
+    client = app.server.test_client()
+    for path in ("/api/v1/commitments", "/api/v1/members", "/api/v1/commitments/MX0001"):
+        answer = client.get(path)
+        assert answer.status_code == 401 and answer.get_json()["error"] == "Sign in to read the API."
