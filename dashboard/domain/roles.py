@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from dashboard.domain.scales import PROGRESS_SOURCES
 
@@ -78,3 +79,11 @@ def can_add_delay_note(actor: Actor, member_code: str) -> bool:
 def can_record_rating(actor: Actor, member_code: str) -> bool:
     """Only IRM researchers (and admins) record IRM ratings."""
     return actor.is_authenticated and actor.role in ("irm", "admin")
+
+
+def landing(actor: Actor, next_path: str) -> str:
+    """Where signing in leads: the page the user came from; from the overview, a support user lands on their
+    own members (the member filter set to them, removable like any filter)."""
+    if next_path == "/" and actor.role == "support" and actor.members:
+        return "/?" + urlencode([("member", code) for code in sorted(actor.members)])
+    return next_path

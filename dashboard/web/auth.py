@@ -16,7 +16,7 @@ from flask_limiter import Limiter
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard.domain.roles import ANONYMOUS, Actor
+from dashboard.domain.roles import ANONYMOUS, Actor, landing
 from dashboard.web.context import AppContext
 from dashboard.web.limits import (
     FAILED_SIGN_INS_PER_ACCOUNT,
@@ -246,7 +246,7 @@ def init_auth(server: Flask, app_ctx: AppContext, script_hashes: Sequence[str], 
         login_user(SignedInUser(actor, session_id))
         session["signed_in_at"] = int(time.time())
         session.permanent = True
-        return redirect(next_path)
+        return redirect(landing(actor, next_path))
 
     @server.post("/logout")
     def _logout():

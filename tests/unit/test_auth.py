@@ -12,7 +12,7 @@ from data_access.db import get_engine, session_scope
 from data_access.models import User
 from data_access.sessions import session_actor
 from tests.helpers import TEST_SECRET
-from tests.security import PASSWORD, csrf_token, sign_in
+from tests.security import PASSWORD, csrf_token, sign_in, two_members
 
 
 def private_app(db_url: str, **settings):
@@ -168,3 +168,17 @@ def test_aut010_a_role_change_applies_to_the_open_session_at_once(db_url):
         assert current_actor().role is None  # outside a signed-in request: anonymous
     layout = client.get("/_dash-layout").get_data(as_text=True)
     assert "vera (irm)" in layout
+
+
+def test_aut050_a_support_user_lands_on_their_members_and_others_where_they_were(db_url):
+    app = private_app(db_url)
+    engine = get_engine(db_url)
+    two_members(engine)
+    create_user(engine, username="sofia", password=PASSWORD, role="support", members=["ARM", "ALB"])
+    support = app.server.test_client()
+    assert sign_in(support, "sofia").headers["Location"] == "/?member=ALB&member=ARM"
+    # From any other page, back to that page; the preset is only the overview's.
+    elsewhere = app.server.test_client()
+    assert sign_in(elsewhere, "sofia", next_path="/delays?region=Europe").headers["Location"] == "/delays?region=Europe"
+    viewer = app.server.test_client()
+    assert sign_in(viewer, "vera").headers["Location"] == "/"
