@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids
-from layouts.figures import GRAPH_CONFIG
+from layouts.figures import GRAPH_CONFIG, describe
 from layouts.theme import COMPLETION_COLORS, DELAY_COLORS, DELAY_ICONS
 
 
@@ -105,7 +105,30 @@ def chart_card(title: str, graph: dcc.Graph, *, footer: object | None = None, ta
         header = html.Div(
             [header, export_buttons(table)], className="d-flex justify-content-between align-items-center gap-2"
         )
-    return dbc.Card([dbc.CardHeader(header), dbc.CardBody(graph), footer], className="mb-3 shadow-sm")
+    summary = html.P(describe(_main_figure(graph), title=title), className="visually-hidden chart-summary")
+    return dbc.Card([dbc.CardHeader(header), dbc.CardBody([summary, graph]), footer], className="mb-3 shadow-sm")
+
+
+def _main_figure(node: Any) -> Any:
+    """The figure of the chart in a card: the graph's own, or of the graph with most traces inside a box."""
+    graphs: list[dcc.Graph] = []
+
+    def walk(item: Any) -> None:
+        if isinstance(item, dcc.Graph):
+            graphs.append(item)
+        elif isinstance(item, list | tuple):
+            for child in item:
+                walk(child)
+        elif hasattr(item, "children"):
+            walk(item.children)
+
+    walk(node)
+    figures = [g.figure for g in graphs if g.figure is not None]
+
+    def traces(fig: Any) -> int:
+        return len(fig.data) if hasattr(fig, "data") else len(dict(fig).get("data", []))
+
+    return max(figures, key=traces) if figures else None
 
 
 def graph(graph_id: str | dict, figure: object, *, drill: bool = False, height: int | None = None) -> dcc.Graph:

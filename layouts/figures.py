@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
+from numbers import Number
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -160,3 +163,62 @@ def cycle_trend_figure(trend: pd.DataFrame, *, href: str = "/commitments", title
         "yaxis": {"title": {"text": "Share of commitments (%)"}, "rangemode": "tozero", "ticksuffix": "%"},
     }
     return figure(traces, layout, title=title)
+
+
+KIND = {"bar": "Bar chart", "scatter": "Chart", "heatmap": "Heat map", "choropleth": "Map", "pie": "Pie chart"}
+MAX_NAMED = 6  # categories named in a summary before "and N more"
+
+
+def _listed(values: Sequence[Any]) -> str:
+    shown = [str(v) for v in values[:MAX_NAMED]]
+    more = len(values) - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def _seq(value: Any) -> list[Any]:
+    """A trace's array as a list ([] when absent): a list, tuple, numpy array, or plotly's typed array
+    ({'dtype', 'bdata'}: base64 of the numbers, as plotly 6 writes numpy arrays into figure JSON)."""
+    if value is None:
+        return []
+    if isinstance(value, dict) and "bdata" in value:
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value.get("dtype", "f8")).tolist()
+    return list(value)
+
+
+def describe(fig: Any, *, title: str | None = None) -> str:
+    """A text alternative of a chart (WCAG 1.1.1): its kind, title (the figure's, else `title`), series and
+    categories, and for one series of bars the largest; what it counts is in the table or list beside it."""
+    data = fig.to_plotly_json() if hasattr(fig, "to_plotly_json") else dict(fig or {})
+    traces = [dict(t) for t in data.get("data", []) if dict(t).get("visible", True) is not False]
+    layout = dict(data.get("layout", {}))
+    own = layout.get("title", {})
+    title_text = (own.get("text") if isinstance(own, dict) else own) or title
+    annotations = [a.get("text") for a in layout.get("annotations", []) if isinstance(a, dict) and a.get("text")]
+    if not traces:
+        return f"Chart with nothing to show: {annotations[0]}" if annotations else "Chart with nothing to show."
+    kinds = {KIND.get(t.get("type", "scatter"), "Chart") for t in traces}
+    parts = [(" and ".join(sorted(kinds)) if len(kinds) < 3 else "Chart") + (f": {title_text}." if title_text else ".")]
+    first = traces[0]
+    if first.get("type") == "heatmap":
+        rows, columns = _seq(first.get("y")), _seq(first.get("x"))
+        parts.append(f"{len(rows)} rows ({_listed(rows)}) by {len(columns)} columns ({_listed(columns)}).")
+        return " ".join(parts)
+    if first.get("type") == "choropleth":
+        places = _seq(first.get("locations"))
+        parts.append(f"{len(places)} members shaded: {_listed(places)}.")
+        return " ".join(parts)
+    names = [t.get("name") for t in traces if t.get("name")]
+    horizontal = first.get("orientation") == "h"
+    categories = _seq(first.get("y" if horizontal else "x"))
+    if names:
+        parts.append(f"{len(traces)} series: {_listed(names)}.")
+    if categories:
+        noun = ("row" if horizontal else "point") + ("" if len(categories) == 1 else "s")
+        parts.append(f"{len(categories)} {noun}: {_listed(categories)}.")
+    values = _seq(first.get("x" if horizontal else "y"))
+    if len(traces) == 1 and first.get("type") == "bar" and values and len(values) == len(categories):
+        numbers = [(float(v), c) for v, c in zip(values, categories, strict=True) if isinstance(v, Number)]
+        if numbers:
+            top, where = max(numbers, key=lambda pair: pair[0])
+            parts.append(f"Largest: {where} ({top:,.4g}).")
+    return " ".join(parts)

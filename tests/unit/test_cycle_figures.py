@@ -146,3 +146,31 @@ def test_cycf005_legend_swatches_show_the_bars_patterns():
     assert "#d55e00" in behind.lower() and "repeating-linear-gradient" in behind
     dots = css[css.index(".cdi-swatch-no-commitments {") :].split("}", 1)[0]
     assert "radial-gradient" in dots
+
+
+def test_fig050_every_chart_has_a_text_alternative_that_says_what_it_shows():
+    import numpy as np
+    import plotly.graph_objects as go
+
+    from layouts.components import chart_card, graph
+    from layouts.figures import describe, empty_figure
+
+    bars = go.Figure(
+        go.Bar(x=np.array([3, 12, 7]), y=["Albania", "Mexico", "Kenya"], orientation="h", name="Commitments")
+    )
+    said = describe(bars, title="Members with the most commitments")
+    assert said == (
+        "Bar chart: Members with the most commitments. 1 series: Commitments. 3 rows: Albania, Mexico, Kenya. "
+        "Largest: Mexico (12)."
+    )
+    heat = go.Figure(go.Heatmap(z=[[1, 2]], x=["Europe", "Americas"], y=["Open Data"]), layout={"title": "Areas"})
+    assert describe(heat) == "Heat map: Areas. 1 rows (Open Data) by 2 columns (Europe, Americas)."
+    assert describe(empty_figure("No commitments match these filters.")) == (
+        "Chart with nothing to show: No commitments match these filters."
+    )
+    many = go.Figure(go.Scatter(x=list(range(2011, 2027)), y=list(range(16)), name="Share"))
+    assert "16 points: 2011, 2012, 2013, 2014, 2015, 2016 and 10 more." in describe(many)
+    # A chart card reads its summary first (hidden from sight, not from screen readers).
+    card = chart_card("Members", graph("g", bars))
+    summary = card.children[1].children[0]
+    assert summary.className == "visually-hidden chart-summary" and summary.children.startswith("Bar chart: Members")
