@@ -35,7 +35,7 @@ from dashboard.domain.search import parse_query
 from dashboard.web.auth import current_actor
 from dashboard.web.context import AppContext
 from dashboard.web.exporting import to_csv_bytes
-from data_access import commitment_queries, member_queries, queries
+from data_access import commitment_queries, member_queries, queries, statuses
 
 PREFIX = "/api/v1"
 DEFAULT_PER_PAGE = 50
@@ -44,6 +44,27 @@ MAX_PAGE = 100_000
 PAGING = ("page", "per_page")
 FILTER_NAMES = frozenset(f.name for f in fields(Filters)) - {"view"}
 MEMBER_FILTERS = ("member", "region", "member_type")  # the filters that apply to members
+PLAN_FILTERS = ("member", "region", "member_type", "cycle", "as_of")  # ... and to action plans
+PLAN_FIELDS = [
+    "action_plan",
+    "member_code",
+    "member_name",
+    "region",
+    "number",
+    "submission_year",
+    "submitted_on",
+    "start_date",
+    "end_date",
+    "commitments",
+    "due_date",
+    "submission_status",
+    "submission_reason",
+    "process_status",
+    "process_reason",
+    "phase",
+    "schedule",
+    "last_report_on",
+]
 COMMITMENT_FIELDS = [
     "ogp_id",
     "title",
@@ -116,15 +137,16 @@ def _parse(
     *,
     allowed_view: tuple[str, ...] = (),
     applies: tuple[str, ...] | None = None,
+    listed: str = "commitments",
 ) -> tuple[int, int, Filters]:
     """(page, per_page, dashboard filters) of the query, or BadRequest naming every problem at once.
 
-    `applies`: the only filters that apply to what is listed (None: all of them).
+    `applies`: the only filters that apply to what is `listed` (None: all of them).
     """
     problems = []
     if applies is not None:
         problems += [
-            f"'{name}' does not apply to members (use {', '.join(applies[:-1])} or {applies[-1]})."
+            f"'{name}' does not apply to {listed} (use {', '.join(applies[:-1])} or {applies[-1]})."
             for name in sorted(args)
             if name in FILTER_NAMES and name not in applies
         ]
@@ -202,6 +224,15 @@ def members(ctx: AppContext, page: int, per_page: int, filters: Filters) -> dict
     return {"data": rows, "meta": _page_links(page, per_page, len(frame))}
 
 
+def action_plans(ctx: AppContext, page: int, per_page: int, filters: Filters) -> dict[str, Any]:
+    """Action plans matching the plan-level filters, with their stored submission and process status on the
+    status day (today, or the `as_of` replay)."""
+    day = status_day(ctx, filters)
+    frame = statuses.plan_rows(ctx.engine, day=day, **filters.query_kwargs())
+    rows = _records(frame.iloc[(page - 1) * per_page : page * per_page], PLAN_FIELDS)
+    return {"data": rows, "meta": {**_page_links(page, per_page, len(frame)), "status_day": day.isoformat()}}
+
+
 def commitments(ctx: AppContext, page: int, per_page: int, filters: Filters) -> dict[str, Any]:
     """Commitments matching the filters (and `q`), with stored delay status and latest progress, paged."""
     terms, _ = parse_query(filters.view_value("q"))
@@ -269,7 +300,9 @@ def register_route(server: Flask, ctx: AppContext) -> None:
         return jsonify(OPENAPI)
 
     def _members() -> Response:
-        page, per_page, filters = _parse(ctx, request.args.to_dict(flat=False), applies=MEMBER_FILTERS)
+        page, per_page, filters = _parse(
+            ctx, request.args.to_dict(flat=False), applies=MEMBER_FILTERS, listed="members"
+        )
         return _answer(
             ctx,
             lambda: members(ctx, page, per_page, filters),
@@ -284,6 +317,16 @@ def register_route(server: Flask, ctx: AppContext) -> None:
             csv_rows=lambda body: pd.DataFrame(body["data"], columns=COMMITMENT_FIELDS),
         )
 
+    def _action_plans() -> Response:
+        page, per_page, filters = _parse(
+            ctx, request.args.to_dict(flat=False), applies=PLAN_FILTERS, listed="action plans"
+        )
+        return _answer(
+            ctx,
+            lambda: action_plans(ctx, page, per_page, filters),
+            csv_rows=lambda body: pd.DataFrame(body["data"], columns=PLAN_FIELDS),
+        )
+
     def _commitment(ogp_id: str) -> Any:
         found = commitment(ctx, ogp_id)
         if found is None:
@@ -291,6 +334,7 @@ def register_route(server: Flask, ctx: AppContext) -> None:
         return _answer(ctx, lambda: found)
 
     server.add_url_rule(f"{PREFIX}/members", view_func=guarded(_members), methods=["GET"])
+    server.add_url_rule(f"{PREFIX}/action-plans", view_func=guarded(_action_plans), methods=["GET"])
     server.add_url_rule(f"{PREFIX}/commitments", view_func=guarded(_commitments), methods=["GET"])
     server.add_url_rule(f"{PREFIX}/commitments/<ogp_id>", view_func=guarded(_commitment), methods=["GET"])
 
@@ -387,6 +431,25 @@ OPENAPI: dict[str, Any] = {
                 },
             }
         },
+        f"{PREFIX}/action-plans": {
+            "get": {
+                "summary": "Action plans, with their submission and process status",
+                "parameters": [
+                    *[p for p in _FILTER_PARAMETERS if p["name"] in PLAN_FILTERS],
+                    *_PAGING_PARAMETERS,
+                ],
+                "responses": {
+                    "200": {
+                        "description": "A page of action plans",
+                        "content": {
+                            "application/json": {"schema": _list_of("ActionPlan")},
+                            "text/csv": {"schema": {"type": "string"}},
+                        },
+                    },
+                    **_ERRORS,
+                },
+            }
+        },
         f"{PREFIX}/commitments": {
             "get": {
                 "summary": "Commitments, with delay status and latest progress",
@@ -448,6 +511,18 @@ OPENAPI: dict[str, Any] = {
                     "member_type": _NULLABLE_TEXT,
                     "status": _NULLABLE_TEXT,
                     "joined_year": {"type": ["integer", "null"]},
+                },
+            },
+            "ActionPlan": {
+                "type": "object",
+                "required": PLAN_FIELDS,
+                "properties": {
+                    **dict.fromkeys(PLAN_FIELDS, _NULLABLE_TEXT),
+                    "action_plan": {"type": "string"},
+                    "member_code": {"type": "string"},
+                    "number": {"type": ["integer", "null"]},
+                    "submission_year": {"type": ["integer", "null"]},
+                    "commitments": {"type": "integer"},
                 },
             },
             "Commitment": {

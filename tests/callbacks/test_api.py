@@ -89,6 +89,7 @@ def test_api001_the_openapi_document_validates_and_names_every_route(api):
     validate(served.get_json())
     assert set(served.get_json()["paths"]) == {
         "/api/v1/members",
+        "/api/v1/action-plans",
         "/api/v1/commitments",
         "/api/v1/commitments/{ogp_id}",
     }
@@ -209,3 +210,25 @@ def test_api008_private_mode_asks_for_sign_in_in_json(db_url):
     for path in ("/api/v1/commitments", "/api/v1/members", "/api/v1/commitments/MX0001"):
         answer = client.get(path)
         assert answer.status_code == 401 and answer.get_json()["error"] == "Sign in to read the API."
+
+
+def test_api009_action_plans_with_their_stored_status_and_plan_level_filters(api):
+    answer = api.get("/api/v1/action-plans")
+    assert answer.status_code == 200
+    body = answer.get_json()
+    _check("/api/v1/action-plans", "get", 200, body)
+    plans = {p["action_plan"]: p for p in body["data"]}
+    assert set(plans) == {"AP_ALB05", "AP_MEX05"}  # Kenya has no plan
+    assert (plans["AP_ALB05"]["commitments"], plans["AP_MEX05"]["commitments"]) == (7, 1)
+    assert plans["AP_ALB05"]["start_date"] == "2022-09-01" and plans["AP_ALB05"]["end_date"] == "2024-08-31"
+    assert all(p["submission_status"] and p["phase"] for p in plans.values())  # stored statuses, not blanks
+    europe = api.get("/api/v1/action-plans?region=Europe&cycle=2022").get_json()["data"]
+    assert [p["action_plan"] for p in europe] == ["AP_ALB05"]
+    replay = api.get("/api/v1/action-plans?as_of=2023-01-01").get_json()
+    assert replay["meta"]["status_day"] == "2023-01-01"
+    refused = api.get("/api/v1/action-plans?policy_area=open-data&starred=yes")
+    assert refused.status_code == 400
+    assert sorted(refused.get_json()["problems"]) == [
+        "'policy_area' does not apply to action plans (use member, region, member_type, cycle or as_of).",
+        "'starred' does not apply to action plans (use member, region, member_type, cycle or as_of).",
+    ]
