@@ -35,7 +35,7 @@ from dashboard.domain.search import parse_query
 from dashboard.web.auth import current_actor
 from dashboard.web.context import AppContext
 from dashboard.web.exporting import to_csv_bytes
-from data_access import commitment_queries, member_queries, queries, statuses
+from data_access import commitment_queries, member_queries, progress_queries, queries, statuses
 
 PREFIX = "/api/v1"
 DEFAULT_PER_PAGE = 50
@@ -45,6 +45,7 @@ PAGING = ("page", "per_page")
 FILTER_NAMES = frozenset(f.name for f in fields(Filters)) - {"view"}
 MEMBER_FILTERS = ("member", "region", "member_type")  # the filters that apply to members
 PLAN_FILTERS = ("member", "region", "member_type", "cycle", "as_of")  # ... and to action plans
+REPORT_PARAMS = ("since", "until", "source")  # the progress reports' own parameters
 PLAN_FIELDS = [
     "action_plan",
     "member_code",
@@ -233,6 +234,42 @@ def action_plans(ctx: AppContext, page: int, per_page: int, filters: Filters) ->
     return {"data": rows, "meta": {**_page_links(page, per_page, len(frame)), "status_day": day.isoformat()}}
 
 
+def progress_reports(
+    ctx: AppContext, page: int, per_page: int, filters: Filters, report: dict[str, Any]
+) -> dict[str, Any]:
+    """Progress reports of the commitments matching the filters, newest first, within `report`'s since, until
+    and source."""
+    frame, total = progress_queries.progress_reports(
+        ctx.engine, offset=(page - 1) * per_page, limit=per_page, **report, **query_scope(ctx, filters)
+    )
+    return {"data": _records(frame, progress_queries.REPORT_COLUMNS), "meta": _page_links(page, per_page, total)}
+
+
+def _report_args(args: dict[str, list[str]]) -> tuple[dict[str, list[str]], dict[str, Any]]:
+    """The query without since/until/source, and those three checked (BadRequest naming what is wrong)."""
+    rest = {k: v for k, v in args.items() if k not in REPORT_PARAMS}
+    chosen: dict[str, Any] = {}
+    problems = []
+    for name in ("since", "until"):
+        raw = (args.get(name) or [""])[0]
+        if raw:
+            try:
+                chosen[name] = dt.date.fromisoformat(raw)
+            except ValueError:
+                problems.append(f"'{name}' must be a date (YYYY-MM-DD), not '{raw[:20]}'.")
+    source = (args.get("source") or [""])[0]
+    if source:
+        if source in PROGRESS_SOURCES:
+            chosen["source"] = source
+        else:
+            problems.append(f"Unknown source '{source[:30]}' (use one of: {', '.join(PROGRESS_SOURCES)}).")
+    if chosen.get("since") and chosen.get("until") and chosen["since"] > chosen["until"]:
+        problems.append("'since' must not be after 'until'.")
+    if problems:
+        raise BadRequest(problems)
+    return rest, chosen
+
+
 def commitments(ctx: AppContext, page: int, per_page: int, filters: Filters) -> dict[str, Any]:
     """Commitments matching the filters (and `q`), with stored delay status and latest progress, paged."""
     terms, _ = parse_query(filters.view_value("q"))
@@ -327,6 +364,24 @@ def register_route(server: Flask, ctx: AppContext) -> None:
             csv_rows=lambda body: pd.DataFrame(body["data"], columns=PLAN_FIELDS),
         )
 
+    def _progress_reports() -> Response:
+        raw = request.args.to_dict(flat=False)
+        try:
+            args, report, early = *_report_args(raw), []
+        except BadRequest as exc:  # said together with the filters' problems
+            args, report, early = {k: v for k, v in raw.items() if k not in REPORT_PARAMS}, {}, exc.problems
+        try:
+            page, per_page, filters = _parse(ctx, args)
+        except BadRequest as exc:
+            raise BadRequest(early + exc.problems) from exc
+        if early:
+            raise BadRequest(early)
+        return _answer(
+            ctx,
+            lambda: progress_reports(ctx, page, per_page, filters, report),
+            csv_rows=lambda body: pd.DataFrame(body["data"], columns=progress_queries.REPORT_COLUMNS),
+        )
+
     def _commitment(ogp_id: str) -> Any:
         found = commitment(ctx, ogp_id)
         if found is None:
@@ -336,6 +391,7 @@ def register_route(server: Flask, ctx: AppContext) -> None:
     server.add_url_rule(f"{PREFIX}/members", view_func=guarded(_members), methods=["GET"])
     server.add_url_rule(f"{PREFIX}/action-plans", view_func=guarded(_action_plans), methods=["GET"])
     server.add_url_rule(f"{PREFIX}/commitments", view_func=guarded(_commitments), methods=["GET"])
+    server.add_url_rule(f"{PREFIX}/progress-reports", view_func=guarded(_progress_reports), methods=["GET"])
     server.add_url_rule(f"{PREFIX}/commitments/<ogp_id>", view_func=guarded(_commitment), methods=["GET"])
 
 
@@ -476,6 +532,35 @@ OPENAPI: dict[str, Any] = {
                 },
             }
         },
+        f"{PREFIX}/progress-reports": {
+            "get": {
+                "summary": "Progress reports, newest first",
+                "parameters": [
+                    *_FILTER_PARAMETERS,
+                    *[
+                        {"name": name, "in": "query", "required": False, "schema": {"type": "string", "format": "date"}}
+                        for name in ("since", "until")
+                    ],
+                    {
+                        "name": "source",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string", "enum": list(PROGRESS_SOURCES)},
+                    },
+                    *_PAGING_PARAMETERS,
+                ],
+                "responses": {
+                    "200": {
+                        "description": "A page of progress reports",
+                        "content": {
+                            "application/json": {"schema": _list_of("ProgressReport")},
+                            "text/csv": {"schema": {"type": "string"}},
+                        },
+                    },
+                    **_ERRORS,
+                },
+            }
+        },
         f"{PREFIX}/commitments/{{ogp_id}}": {
             "get": {
                 "summary": "One commitment with every progress report",
@@ -523,6 +608,16 @@ OPENAPI: dict[str, Any] = {
                     "number": {"type": ["integer", "null"]},
                     "submission_year": {"type": ["integer", "null"]},
                     "commitments": {"type": "integer"},
+                },
+            },
+            "ProgressReport": {
+                "type": "object",
+                "required": progress_queries.REPORT_COLUMNS,
+                "properties": {
+                    **dict.fromkeys(progress_queries.REPORT_COLUMNS, _NULLABLE_TEXT),
+                    "ogp_id": {"type": "string"},
+                    "as_of": {"type": "string", "format": "date"},
+                    "source": {"type": "string", "enum": list(PROGRESS_SOURCES)},
                 },
             },
             "Commitment": {

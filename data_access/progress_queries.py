@@ -295,3 +295,65 @@ def progress_by_source(engine: Engine, *, on: dt.date, by: str = "region", **fil
     found = pd.concat(rows, ignore_index=True)[PROGRESS_BY_SOURCE_COLUMNS]
     found["completion"] = found["completion"].astype(object).where(found["completion"].notna(), None)
     return found
+
+
+# --- Progress reports, paged (the API) -------------------------------------------------------------
+
+REPORT_COLUMNS = [
+    "ogp_id",
+    "member_code",
+    "as_of",
+    "source",
+    "completion",
+    "result",
+    "note",
+    "evidence_url",
+    "recorded_by",
+    "known_from",
+]
+
+
+def progress_reports(
+    engine: Engine,
+    *,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    source: str | None = None,
+    offset: int = 0,
+    limit: int = 100,
+    **filters: Any,
+) -> tuple[pd.DataFrame, int]:
+    """Progress reports of the commitments matching the filters, dated from `since` to `until` (inclusive) and
+    from `source` when given, newest first; one page (columns REPORT_COLUMNS) and how many there are in all."""
+    conditions = []
+    if since is not None:
+        conditions.append(ProgressReport.as_of >= since)
+    if until is not None:
+        conditions.append(ProgressReport.as_of <= until)
+    if source is not None:
+        conditions.append(ProgressReport.source == source)
+    scoped = queries.commitment_scope(select(Commitment.id), _clean(filters))
+    base = select(ProgressReport).where(ProgressReport.commitment_id.in_(scoped), *conditions).subquery()
+    page = (
+        select(
+            Commitment.ogp_id,
+            Member.code,
+            base.c.as_of,
+            base.c.source,
+            base.c.completion,
+            base.c.result,
+            base.c.note,
+            base.c.evidence_url,
+            base.c.recorded_by,
+            base.c.known_from,
+        )
+        .join(Commitment, Commitment.id == base.c.commitment_id)
+        .join(ActionPlan, ActionPlan.id == Commitment.action_plan_id)
+        .join(Member, Member.id == ActionPlan.member_id)
+        .order_by(base.c.as_of.desc(), base.c.id.desc())
+        .offset(max(int(offset), 0))
+        .limit(max(int(limit), 0))
+    )
+    with engine.connect() as conn:
+        total = int(conn.scalar(select(func.count()).select_from(base)) or 0)
+    return queries.frame(engine, page, REPORT_COLUMNS), total

@@ -90,6 +90,7 @@ def test_api001_the_openapi_document_validates_and_names_every_route(api):
     assert set(served.get_json()["paths"]) == {
         "/api/v1/members",
         "/api/v1/action-plans",
+        "/api/v1/progress-reports",
         "/api/v1/commitments",
         "/api/v1/commitments/{ogp_id}",
     }
@@ -232,3 +233,24 @@ def test_api009_action_plans_with_their_stored_status_and_plan_level_filters(api
         "'policy_area' does not apply to action plans (use member, region, member_type, cycle or as_of).",
         "'starred' does not apply to action plans (use member, region, member_type, cycle or as_of).",
     ]
+
+
+def test_api010_progress_reports_newest_first_within_dates_and_source(api):
+    everything = api.get("/api/v1/progress-reports?per_page=100").get_json()
+    _check("/api/v1/progress-reports", "get", 200, everything)
+    assert everything["meta"]["total"] == 10  # one report on each of the 7 Albanian commitments, 3 on MX0001
+    mexico = api.get("/api/v1/progress-reports?member=MEX").get_json()["data"]
+    assert [(r["ogp_id"], r["as_of"], r["source"]) for r in mexico] == [
+        ("MX0001", "2023-10-05", "government"),
+        ("MX0001", "2023-09-01", "civil_society"),
+        ("MX0001", "2023-01-10", "government"),
+    ]
+    since = api.get("/api/v1/progress-reports?since=2023-06-01&until=2023-09-30").get_json()
+    assert since["meta"]["total"] == 8 and {r["as_of"] for r in since["data"]} == {"2023-06-01", "2023-09-01"}
+    cso = api.get("/api/v1/progress-reports?source=civil_society").get_json()["data"]
+    assert [(r["ogp_id"], r["note"]) for r in cso] == [("MX0001", "Nothing yet")]
+    refused = api.get("/api/v1/progress-reports?since=yesterday&source=press&region=Atlantis")
+    assert refused.status_code == 400
+    problems = refused.get_json()["problems"]
+    assert any("'since' must be a date" in p for p in problems) and any("Unknown source 'press'" in p for p in problems)
+    assert any("Unknown region 'Atlantis'" in p for p in problems) and len(problems) == 3
