@@ -35,6 +35,7 @@ from dashboard.domain.search import parse_query
 from dashboard.web.auth import current_actor
 from dashboard.web.context import AppContext
 from dashboard.web.exporting import to_csv_bytes
+from data_access import changes as change_data
 from data_access import commitment_queries, member_queries, progress_queries, queries, statuses
 
 PREFIX = "/api/v1"
@@ -270,6 +271,46 @@ def _report_args(args: dict[str, list[str]]) -> tuple[dict[str, list[str]], dict
     return rest, chosen
 
 
+CHANGE_FIELDS = {
+    "commitments": ["ogp_id", "title", "member_code", "member_name", "change", "before", "after", "reason"],
+    "plans": ["action_plan", "member_code", "member_name", "change", "before", "after", "reason"],
+    "reports": ["ogp_id", "member_code", "source", "as_of", "completion", "result", "known_from", "recorded_by"],
+    "irm_ratings": ["ogp_id", "member_code", "source", "as_of", "completion", "result", "known_from", "recorded_by"],
+}
+
+
+def _period(ctx: AppContext, args: dict[str, list[str]]) -> tuple[dict[str, list[str]], dt.date, dt.date]:
+    """since and until of a changes request (until defaults to today, since to DEFAULT_DAYS before it); the
+    query without them. BadRequest when one is not a date, until is in the future or since is not before it."""
+    rest = {k: v for k, v in args.items() if k not in ("since", "until")}
+    problems: list[str] = []
+    days = {}
+    for name in ("since", "until"):
+        raw = (args.get(name) or [""])[0]
+        if raw:
+            try:
+                days[name] = dt.date.fromisoformat(raw)
+            except ValueError:
+                problems.append(f"'{name}' must be a date (YYYY-MM-DD), not '{raw[:20]}'.")
+    until = days.get("until", ctx.today())
+    since = days.get("since", change_data.default_since(until))
+    if until > ctx.today():
+        problems.append(f"'until' ({until}) is in the future.")
+    if since >= until:
+        problems.append(f"'since' ({since}) must be before 'until' ({until}).")
+    if problems:
+        raise BadRequest(problems)
+    return rest, since, until
+
+
+def changes(ctx: AppContext, filters: Filters, since: dt.date, until: dt.date) -> dict[str, Any]:
+    """What changed between two days within the filters: the /changes page's lines (one source: data_access.changes)."""
+    scope = {**query_scope(ctx, filters), "as_of": None}
+    found = change_data.changes(ctx.engine, since=since, until=until, **scope)
+    lists = {name: _records(getattr(found, name), fields) for name, fields in CHANGE_FIELDS.items()}
+    return {"data": lists, "meta": {"since": since.isoformat(), "until": until.isoformat(), "counts": found.counts()}}
+
+
 def commitments(ctx: AppContext, page: int, per_page: int, filters: Filters) -> dict[str, Any]:
     """Commitments matching the filters (and `q`), with stored delay status and latest progress, paged."""
     terms, _ = parse_query(filters.view_value("q"))
@@ -382,6 +423,27 @@ def register_route(server: Flask, ctx: AppContext) -> None:
             csv_rows=lambda body: pd.DataFrame(body["data"], columns=progress_queries.REPORT_COLUMNS),
         )
 
+    def _changes() -> Response:
+        raw = request.args.to_dict(flat=False)
+        try:
+            args, since, until, early = *_period(ctx, raw), []
+        except BadRequest as exc:  # said together with the filters' problems
+            args, since, until, early = (
+                {k: v for k, v in raw.items() if k not in ("since", "until")},
+                None,
+                None,
+                exc.problems,
+            )
+        early += [f"Unknown parameter '{name}' (the changes are not paged)." for name in PAGING if name in args]
+        try:
+            _, _, filters = _parse(ctx, {k: v for k, v in args.items() if k not in PAGING})
+        except BadRequest as exc:
+            raise BadRequest(early + exc.problems) from exc
+        problems = early
+        if problems or since is None or until is None:
+            raise BadRequest(problems)
+        return _answer(ctx, lambda: changes(ctx, filters, since, until))
+
     def _commitment(ogp_id: str) -> Any:
         found = commitment(ctx, ogp_id)
         if found is None:
@@ -392,6 +454,7 @@ def register_route(server: Flask, ctx: AppContext) -> None:
     server.add_url_rule(f"{PREFIX}/action-plans", view_func=guarded(_action_plans), methods=["GET"])
     server.add_url_rule(f"{PREFIX}/commitments", view_func=guarded(_commitments), methods=["GET"])
     server.add_url_rule(f"{PREFIX}/progress-reports", view_func=guarded(_progress_reports), methods=["GET"])
+    server.add_url_rule(f"{PREFIX}/changes", view_func=guarded(_changes), methods=["GET"])
     server.add_url_rule(f"{PREFIX}/commitments/<ogp_id>", view_func=guarded(_commitment), methods=["GET"])
 
 
@@ -561,6 +624,25 @@ OPENAPI: dict[str, Any] = {
                 },
             }
         },
+        f"{PREFIX}/changes": {
+            "get": {
+                "summary": "What changed between two days (the /changes page's lines)",
+                "parameters": [
+                    *[p for p in _FILTER_PARAMETERS if p["name"] != "as_of"],
+                    *[
+                        {"name": name, "in": "query", "required": False, "schema": {"type": "string", "format": "date"}}
+                        for name in ("since", "until")
+                    ],
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The changes, by kind",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Changes"}}},
+                    },
+                    **_ERRORS,
+                },
+            }
+        },
         f"{PREFIX}/commitments/{{ogp_id}}": {
             "get": {
                 "summary": "One commitment with every progress report",
@@ -618,6 +700,36 @@ OPENAPI: dict[str, Any] = {
                     "ogp_id": {"type": "string"},
                     "as_of": {"type": "string", "format": "date"},
                     "source": {"type": "string", "enum": list(PROGRESS_SOURCES)},
+                },
+            },
+            "Changes": {
+                "type": "object",
+                "required": ["data", "meta"],
+                "properties": {
+                    "data": {
+                        "type": "object",
+                        "required": list(CHANGE_FIELDS),
+                        "properties": {
+                            name: {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "required": fields,
+                                    "properties": dict.fromkeys(fields, _NULLABLE_TEXT),
+                                },
+                            }
+                            for name, fields in CHANGE_FIELDS.items()
+                        },
+                    },
+                    "meta": {
+                        "type": "object",
+                        "required": ["since", "until", "counts"],
+                        "properties": {
+                            "since": {"type": "string", "format": "date"},
+                            "until": {"type": "string", "format": "date"},
+                            "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+                        },
+                    },
                 },
             },
             "Commitment": {

@@ -91,6 +91,7 @@ def test_api001_the_openapi_document_validates_and_names_every_route(api):
         "/api/v1/members",
         "/api/v1/action-plans",
         "/api/v1/progress-reports",
+        "/api/v1/changes",
         "/api/v1/commitments",
         "/api/v1/commitments/{ogp_id}",
     }
@@ -254,3 +255,34 @@ def test_api010_progress_reports_newest_first_within_dates_and_source(api):
     problems = refused.get_json()["problems"]
     assert any("'since' must be a date" in p for p in problems) and any("Unknown source 'press'" in p for p in problems)
     assert any("Unknown region 'Atlantis'" in p for p in problems) and len(problems) == 3
+
+
+def test_api011_changes_between_two_days_are_the_pages_lines(db_url):
+    """On the hand-built history of tests/builders.build_change_history, whose every change is known."""
+    from tests.builders import SINCE, UNTIL, build_change_history
+
+    build_change_history(get_engine(db_url))
+    app = create_app(Settings(secret_key=TEST_SECRET, database_url=db_url, today="2026-07-15"))
+    client = app.server.test_client()
+    answer = client.get(f"/api/v1/changes?since={SINCE}&until={UNTIL}")
+    assert answer.status_code == 200
+    body = answer.get_json()
+    _check("/api/v1/changes", "get", 200, body)
+    assert [(c["ogp_id"], c["change"]) for c in body["data"]["commitments"]] == [
+        ("AA0001", "newly delayed"),
+        ("BB0002", "newly delayed"),
+        ("AA0005", "recovered"),
+        ("AA0002", "completed"),
+        ("AA0003", "completed"),
+    ]
+    assert [(p["action_plan"], p["change"], p["before"]) for p in body["data"]["plans"]] == [
+        ("AP_BBB02", "submitted", "due")
+    ]
+    assert body["meta"]["since"] == SINCE.isoformat() and body["meta"]["counts"]["newly delayed"] == 2
+    only_a = client.get(f"/api/v1/changes?since={SINCE}&until={UNTIL}&member=AAA").get_json()["data"]
+    assert {c["ogp_id"][:2] for c in only_a["commitments"]} == {"AA"}
+    refused = client.get(f"/api/v1/changes?since={UNTIL}&until={SINCE}&page=2&region=Atlantis")
+    assert refused.status_code == 400
+    problems = refused.get_json()["problems"]
+    assert len(problems) == 3 and any("must be before 'until'" in p for p in problems)
+    assert client.get("/api/v1/changes?until=2030-01-01").status_code == 400  # the future
