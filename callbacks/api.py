@@ -246,18 +246,24 @@ def progress_reports(
     return {"data": _records(frame, progress_queries.REPORT_COLUMNS), "meta": _page_links(page, per_page, total)}
 
 
-def _report_args(args: dict[str, list[str]]) -> tuple[dict[str, list[str]], dict[str, Any]]:
-    """The query without since/until/source, and those three checked (BadRequest naming what is wrong)."""
-    rest = {k: v for k, v in args.items() if k not in REPORT_PARAMS}
-    chosen: dict[str, Any] = {}
-    problems = []
+def _days(args: dict[str, list[str]], problems: list[str]) -> dict[str, dt.date]:
+    """The query's since and until that are given, as dates; a message in `problems` for each that is not one."""
+    days = {}
     for name in ("since", "until"):
         raw = (args.get(name) or [""])[0]
         if raw:
             try:
-                chosen[name] = dt.date.fromisoformat(raw)
+                days[name] = dt.date.fromisoformat(raw)
             except ValueError:
                 problems.append(f"'{name}' must be a date (YYYY-MM-DD), not '{raw[:20]}'.")
+    return days
+
+
+def _report_args(args: dict[str, list[str]]) -> tuple[dict[str, list[str]], dict[str, Any]]:
+    """The query without since/until/source, and those three checked (BadRequest naming what is wrong)."""
+    rest = {k: v for k, v in args.items() if k not in REPORT_PARAMS}
+    problems: list[str] = []
+    chosen: dict[str, Any] = _days(args, problems)
     source = (args.get("source") or [""])[0]
     if source:
         if source in PROGRESS_SOURCES:
@@ -271,11 +277,21 @@ def _report_args(args: dict[str, list[str]]) -> tuple[dict[str, list[str]], dict
     return rest, chosen
 
 
+CHANGED_REPORT_FIELDS = [
+    "ogp_id",
+    "member_code",
+    "source",
+    "as_of",
+    "completion",
+    "result",
+    "known_from",
+    "recorded_by",
+]
 CHANGE_FIELDS = {
     "commitments": ["ogp_id", "title", "member_code", "member_name", "change", "before", "after", "reason"],
     "plans": ["action_plan", "member_code", "member_name", "change", "before", "after", "reason"],
-    "reports": ["ogp_id", "member_code", "source", "as_of", "completion", "result", "known_from", "recorded_by"],
-    "irm_ratings": ["ogp_id", "member_code", "source", "as_of", "completion", "result", "known_from", "recorded_by"],
+    "reports": CHANGED_REPORT_FIELDS,
+    "irm_ratings": CHANGED_REPORT_FIELDS,
 }
 
 
@@ -284,14 +300,7 @@ def _period(ctx: AppContext, args: dict[str, list[str]]) -> tuple[dict[str, list
     query without them. BadRequest when one is not a date, until is in the future or since is not before it."""
     rest = {k: v for k, v in args.items() if k not in ("since", "until")}
     problems: list[str] = []
-    days = {}
-    for name in ("since", "until"):
-        raw = (args.get(name) or [""])[0]
-        if raw:
-            try:
-                days[name] = dt.date.fromisoformat(raw)
-            except ValueError:
-                problems.append(f"'{name}' must be a date (YYYY-MM-DD), not '{raw[:20]}'.")
+    days = _days(args, problems)
     until = days.get("until", ctx.today())
     since = days.get("since", change_data.default_since(until))
     if until > ctx.today():
@@ -523,6 +532,14 @@ def _list_of(schema: str) -> dict[str, Any]:
     }
 
 
+def _page_of(description: str, schema: str) -> dict[str, Any]:
+    """The 200 answer of a list: a page of `schema` items as JSON, or as CSV when asked."""
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": _list_of(schema)}, "text/csv": {"schema": {"type": "string"}}},
+    }
+
+
 OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {
@@ -539,13 +556,7 @@ OPENAPI: dict[str, Any] = {
                     *_PAGING_PARAMETERS,
                 ],
                 "responses": {
-                    "200": {
-                        "description": "A page of members",
-                        "content": {
-                            "application/json": {"schema": _list_of("Member")},
-                            "text/csv": {"schema": {"type": "string"}},
-                        },
-                    },
+                    "200": _page_of("A page of members", "Member"),
                     **_ERRORS,
                 },
             }
@@ -558,13 +569,7 @@ OPENAPI: dict[str, Any] = {
                     *_PAGING_PARAMETERS,
                 ],
                 "responses": {
-                    "200": {
-                        "description": "A page of action plans",
-                        "content": {
-                            "application/json": {"schema": _list_of("ActionPlan")},
-                            "text/csv": {"schema": {"type": "string"}},
-                        },
-                    },
+                    "200": _page_of("A page of action plans", "ActionPlan"),
                     **_ERRORS,
                 },
             }
@@ -584,13 +589,7 @@ OPENAPI: dict[str, Any] = {
                     *_PAGING_PARAMETERS,
                 ],
                 "responses": {
-                    "200": {
-                        "description": "A page of commitments",
-                        "content": {
-                            "application/json": {"schema": _list_of("Commitment")},
-                            "text/csv": {"schema": {"type": "string"}},
-                        },
-                    },
+                    "200": _page_of("A page of commitments", "Commitment"),
                     **_ERRORS,
                 },
             }
@@ -613,13 +612,7 @@ OPENAPI: dict[str, Any] = {
                     *_PAGING_PARAMETERS,
                 ],
                 "responses": {
-                    "200": {
-                        "description": "A page of progress reports",
-                        "content": {
-                            "application/json": {"schema": _list_of("ProgressReport")},
-                            "text/csv": {"schema": {"type": "string"}},
-                        },
-                    },
+                    "200": _page_of("A page of progress reports", "ProgressReport"),
                     **_ERRORS,
                 },
             }

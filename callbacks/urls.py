@@ -6,7 +6,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
-from dashboard.domain.filters import Filters, parse_filters
+from dashboard.domain.filters import MAX_VIEW_VALUE, Filters, parse_filters
 from dashboard.web.context import AppContext
 from data_access import queries
 
@@ -43,8 +43,5 @@ def search_href(text: Any, search: Any) -> str:
     """The commitments list searching `text` (the navbar's box) with the filters of the URL query `search` kept;
     other pages' view choices are dropped. Anything but text searches nothing."""
     filters, _ = parse_filters(search if isinstance(search, str) else None)
-    words = " ".join(text.split())[:MAX_SEARCH_TEXT] if isinstance(text, str) else ""
+    words = " ".join(text.split())[:MAX_VIEW_VALUE] if isinstance(text, str) else ""
     return link("/commitments", filters, view={"q": words} if words else None)
-
-
-MAX_SEARCH_TEXT = 200  # characters kept in the URL (dashboard.domain.filters.MAX_VIEW_VALUE)
