@@ -1,21 +1,31 @@
-"""Real-browser fixtures: Debian's headless Chromium driven by dash[testing]'s `dash_duo`, one sample DB per test."""
+"""Real-browser fixtures: Debian's headless Chromium driven by dash[testing]'s `dash_duo`, one sample DB per test.
+
+One Chromium serves the whole session (`dash_duo` below replaces dash's own fixture, which starts a browser per
+test): between tests its cookies and storage are cleared, extra tabs closed, the window reset and the console
+drained, so a test starts as in a new browser, except that the scripts it has already loaded come from its
+cache, as they would for a returning reader. Each test still gets its own server and its own database.
+"""
 
 from __future__ import annotations
 
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import closing
+from contextlib import closing, suppress
 from pathlib import Path
 
 import pytest
+from dash.testing.composite import DashComposite
+from selenium.common.exceptions import WebDriverException
 
 from tests.helpers import TEST_SECRET
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-WINDOW_SIZE = "1440,900"
+WINDOW = (1440, 900)
+WINDOW_SIZE = f"{WINDOW[0]},{WINDOW[1]}"
+ORIGINS = ("http://localhost:8050", "http://127.0.0.1:8050")  # where dash[testing]'s threaded server serves
 SAMPLE_SEED = 2011
 SERVER_START_TIMEOUT = 15
 CHROME_ARGUMENTS = [
@@ -86,6 +96,61 @@ def _require_chromium() -> None:
             "(`make test` installs them)",
             pytrace=False,
         )
+
+
+class SharedChromium(DashComposite):
+    """dash[testing]'s DashComposite on a Chromium shared by the session's tests (see the module's docstring)."""
+
+    def __init__(self, server, driver, download_path: str) -> None:
+        self._shared_driver = driver
+        super().__init__(server, browser="chrome", options=[pytest_setup_options()], download_path=download_path)
+        driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": download_path})
+
+    def get_webdriver(self):
+        return self._shared_driver
+
+    def __exit__(self, exc_type, exc_val, traceback) -> None:
+        """Leave the browser as a new one for the next test instead of quitting it."""
+        driver = self.driver
+        for handle in driver.window_handles[1:]:
+            driver.switch_to.window(handle)
+            driver.close()
+        driver.switch_to.window(driver.window_handles[0])
+        driver.execute_script("try { window.sessionStorage.clear(); } catch (error) {}")  # this tab's, this origin's
+        driver.get("about:blank")
+        driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+        for origin in ORIGINS:
+            driver.execute_cdp_cmd(
+                "Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "local_storage,indexeddb"}
+            )
+        driver.set_window_size(*WINDOW)
+        driver.get_log("browser")  # drained: the next test's console starts empty
+
+
+@pytest.fixture(scope="session")
+def chromium_driver():
+    """The session's one Chromium (selenium WebDriver), started as dash[testing] starts its own."""
+    from dash.testing.browser import Browser
+
+    holder = {"browser": Browser("chrome", options=[pytest_setup_options()])}
+    yield holder
+    with suppress(WebDriverException):  # already gone
+        holder["browser"].driver.quit()
+
+
+@pytest.fixture
+def dash_duo(dash_thread_server, chromium_driver, tmp_path: Path) -> Iterator[DashComposite]:
+    """dash[testing]'s `dash_duo` on the shared Chromium (a new one when a test left it unusable)."""
+    from dash.testing.browser import Browser
+
+    try:
+        chromium_driver["browser"].driver.window_handles  # noqa: B018  # raises when the browser is gone
+    except WebDriverException:
+        chromium_driver["browser"] = Browser("chrome", options=[pytest_setup_options()])
+    download = tmp_path / "download"
+    download.mkdir()
+    with SharedChromium(dash_thread_server, chromium_driver["browser"].driver, str(download)) as duo:
+        yield duo
 
 
 @pytest.fixture(scope="session")
