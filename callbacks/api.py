@@ -8,7 +8,9 @@ latest progress) for other tools, with the dashboard's own filters and the same 
 - Caching: every answer carries an ETag (the data stamp, the reader's role and the request); a request with
   `If-None-Match` of the current one gets 304 without a body.
 - CSV: `Accept: text/csv` returns the page's rows as CSV (every cell quoted, formulas defused).
-- Reading: the same rule as the pages (public reading, or a signed-in session in private mode: 401 otherwise).
+- Reading: the same rule as the pages (public reading, or in private mode a signed-in session or an API token
+  sent as `Authorization: Bearer <token>`: 401 otherwise; a wrong token is a 401 in either mode).
+- Throttling: API_REQUESTS for all routes together, per token, session or address; 429 with Retry-After.
 
 The OpenAPI 3.1 document is served at /api/v1/openapi.json (OPENAPI below) and validated in the tests.
 """
@@ -32,9 +34,10 @@ from dashboard.domain.filters import VIEW_PARAMS, Filters
 from dashboard.domain.roles import can_read
 from dashboard.domain.scales import PROGRESS_SOURCES
 from dashboard.domain.search import parse_query
-from dashboard.web.auth import current_actor
+from dashboard.web.auth import SIGN_IN_FOR_API, current_actor
 from dashboard.web.context import AppContext
 from dashboard.web.exporting import to_csv_bytes
+from dashboard.web.limits import API_REQUESTS, api_reader
 from data_access import changes as change_data
 from data_access import commitment_queries, member_queries, progress_queries, queries, statuses
 
@@ -367,23 +370,33 @@ def commitment(ctx: AppContext, ogp_id: str) -> dict[str, Any] | None:
     }
 
 
+def _named(name: str, view: Any) -> Any:
+    view.__name__ = name
+    return view
+
+
 def register_route(server: Flask, ctx: AppContext) -> None:
     """The API's routes on the Flask server."""
+
+    throttle = (
+        ctx.limiter.shared_limit(API_REQUESTS, scope="api", key_func=api_reader)
+        if ctx.limiter is not None
+        else (lambda view: view)
+    )
 
     def guarded(view: Any) -> Any:
         def run(*args: Any, **kwargs: Any) -> Any:
             if not can_read(current_actor(), public_read=ctx.settings.public_read):
-                return jsonify(error="Sign in to read the API."), 401
+                return jsonify(error=SIGN_IN_FOR_API), 401
             try:
                 return view(*args, **kwargs)
             except BadRequest as exc:
                 return jsonify(error="The request's parameters are not valid.", problems=exc.problems), 400
 
-        run.__name__ = f"api_{view.__name__}"
-        return run
+        run.__name__ = f"api_{view.__name__}"  # before `throttle`, which names its limits after the function
+        return throttle(run)
 
-    @server.get(f"{PREFIX}/openapi.json")
-    def api_openapi() -> Response:
+    def _openapi() -> Response:
         return jsonify(OPENAPI)
 
     def _members() -> Response:
@@ -459,6 +472,7 @@ def register_route(server: Flask, ctx: AppContext) -> None:
             return jsonify(error=f"No commitment with id '{ogp_id[:40]}'."), 404
         return _answer(ctx, lambda: found)
 
+    server.add_url_rule(f"{PREFIX}/openapi.json", view_func=throttle(_named("api_openapi", _openapi)), methods=["GET"])
     server.add_url_rule(f"{PREFIX}/members", view_func=guarded(_members), methods=["GET"])
     server.add_url_rule(f"{PREFIX}/action-plans", view_func=guarded(_action_plans), methods=["GET"])
     server.add_url_rule(f"{PREFIX}/commitments", view_func=guarded(_commitments), methods=["GET"])
@@ -514,7 +528,11 @@ _ERRORS = {
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
     },
     "401": {
-        "description": "Private mode: sign in first",
+        "description": "Private mode without a session or token, or a token that is not valid",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    },
+    "429": {
+        "description": f"More than {API_REQUESTS} for this token, session or address; see Retry-After",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
     },
     "304": {"description": "Not modified since the ETag given in If-None-Match"},
@@ -654,7 +672,15 @@ OPENAPI: dict[str, Any] = {
             }
         },
     },
+    "security": [{}, {"token": []}],  # public mode needs nothing; private mode a session cookie or a token
     "components": {
+        "securitySchemes": {
+            "token": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "An API token from `python -m dashboard create-token`.",
+            }
+        },
         "schemas": {
             "Error": {
                 "type": "object",
@@ -761,6 +787,6 @@ OPENAPI: dict[str, Any] = {
                     "meta": {"type": "object"},
                 },
             },
-        }
+        },
     },
 }

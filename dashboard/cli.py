@@ -31,6 +31,7 @@ from data_access.progress_import import import_progress
 from data_access.queries import overview_counts
 from data_access.recording import audit_log
 from data_access.sample import seed_sample
+from data_access.sessions import MAX_TOKEN_DAYS, TokenError, create_token, list_tokens, revoke_token
 
 
 def _engine(database_url: str | None):
@@ -293,6 +294,59 @@ def reset_password_command(username: str, password_stdin: bool, database_url: st
     except AccountError as exc:
         _account_error(exc)
     click.echo(f"Password of '{username}' reset; {ended} open session(s) ended.")
+
+
+@cli.command("create-token")
+@click.argument("username")
+@click.option("--label", required=True, help="What the token is for, e.g. 'Country dashboard sync' (listed).")
+@click.option("--days", default=365, show_default=True, type=click.IntRange(1, MAX_TOKEN_DAYS), help="Validity.")
+@database_option
+def create_token_command(username: str, label: str, days: int, database_url: str | None) -> None:
+    """Create an API token that reads the API as USERNAME (their role, their members). The token alone goes to
+    standard output, once; it is not stored and cannot be shown again (its id names it afterwards)."""
+
+    try:
+        token, listed = create_token(_engine(database_url), username, label=label, days=days, by=_operator())
+    except TokenError as exc:
+        _account_error(exc)
+    click.echo(
+        f"Token {listed.token_id} for '{username}' ({listed.label}), valid until {listed.expires_at:%Y-%m-%d}. "
+        "Send it as 'Authorization: Bearer <token>'; it is shown only now. "
+        f"Revoke it with: python -m dashboard revoke-token {listed.token_id}",
+        err=True,
+    )
+    click.echo(token)
+
+
+@cli.command("list-tokens")
+@click.argument("username", required=False)
+@database_option
+def list_tokens_command(username: str | None, database_url: str | None) -> None:
+    """List API tokens (of USERNAME when given): id, user, state, created, expires, label."""
+
+    tokens = list_tokens(_engine(database_url), username)
+    if not tokens:
+        click.echo("No API tokens." if username is None else f"No API tokens for '{username}'.")
+        return
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    for token in tokens:
+        click.echo(
+            f"{token.token_id}  {token.username:<20} {token.state(now):<20} "
+            f"created {token.created_at:%Y-%m-%d}  expires {token.expires_at:%Y-%m-%d}  {token.label}"
+        )
+
+
+@cli.command("revoke-token")
+@click.argument("token_id")
+@database_option
+def revoke_token_command(token_id: str, database_url: str | None) -> None:
+    """Revoke an API token by its id (from create-token or list-tokens); it stops working at once."""
+
+    try:
+        token = revoke_token(_engine(database_url), token_id, by=_operator())
+    except TokenError as exc:
+        _account_error(exc)
+    click.echo(f"Token {token.token_id} of '{token.username}' ({token.label}) is revoked.")
 
 
 def _parse_since(value: str) -> dt.datetime:

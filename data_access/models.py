@@ -333,13 +333,17 @@ class User(Base):
 
 
 class UserSession(Base):
-    """One signed-in session: its random id is in the (signed) cookie; revoking the row ends the session at once,
-    wherever the cookie is (sign-out, deactivation, password change)."""
+    """One signed-in session: its random id is in the (signed) cookie, or for kind 'api' it is an API token sent
+    as a bearer token; revoking the row ends the session at once, wherever the cookie or token is (sign-out,
+    revoke-token, deactivation, password change). Only the id's SHA-256 is stored."""
 
     __tablename__ = "user_session"
+    __table_args__ = (CheckConstraint("kind IN ('browser', 'api')", name="kind"),)
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10), default="browser", server_default="browser")
+    label: Mapped[str | None] = mapped_column(String(80))  # what an API token is for
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

@@ -25,7 +25,7 @@ from dashboard.web.limits import (
     attempted_account,
 )
 from data_access.accounts import authenticate
-from data_access.sessions import end_session, record_failed_sign_in, session_actor, start_session
+from data_access.sessions import API, end_session, record_failed_sign_in, session_actor, start_session, token_id
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,8 @@ MAX_REQUEST_BYTES = 1_000_000  # callback payloads are small; a bigger body is r
 DATABASE_DOWN = (
     "The database cannot be reached right now, so nobody can sign in; nothing was changed. Try again in a minute."
 )
+SIGN_IN_FOR_API = "Sign in, or send an API token as 'Authorization: Bearer <token>', to read the API."
+TOKEN_REFUSED = "The API token is not valid: it is unknown, revoked or expired, or its user is deactivated."
 TOO_MANY = (
     "Too many sign-in attempts from this address or for this account. Wait 15 minutes and try again, "
     "or ask an administrator to reset the password."
@@ -53,6 +55,15 @@ class SignedInUser(UserMixin):
 
     def get_id(self) -> str:
         return self.session_id
+
+
+def bearer_token() -> str | None:
+    """The token of an API request's `Authorization: Bearer <token>` header; None when there is none (or the
+    path is not the API's: a token opens the read-only API and nothing else)."""
+    if not request.path.startswith(API_PREFIX):
+        return None
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
 
 
 def current_actor() -> Actor:
@@ -188,18 +199,38 @@ def init_auth(server: Flask, app_ctx: AppContext, script_hashes: Sequence[str], 
             return None
         return SignedInUser(actor, session_id) if actor else None
 
+    @manager.request_loader
+    def _load_token(_request) -> SignedInUser | None:
+        # Only when no cookie names a session: an API client sends its token instead.
+        token = bearer_token()
+        if token is None:
+            return None
+        try:
+            actor = session_actor(app_ctx.engine, token, kind=API)
+        except SQLAlchemyError as error:
+            log.warning("token lookup failed, reading as anonymous: %s", type(error).__name__)
+            g.database_unreachable = True
+            return None
+        if actor is None:
+            g.token_refused = True
+            return None
+        g.api_reader = "token:" + token_id(token)
+        return SignedInUser(actor, API)  # never stored in the cookie: login_user is not called
+
     csp = content_security_policy(script_hashes)
 
     @server.before_request
     def _gate():
         path = request.path
+        if path.startswith(API_PREFIX) and not current_actor().is_authenticated and g.get("token_refused"):
+            return jsonify(error=TOKEN_REFUSED), 401  # said even in public mode: the client's token is wrong
         open_path = path in OPEN_PATHS or path.startswith(OPEN_PREFIXES)
         if settings.public_read or open_path or current_actor().is_authenticated:
             return None
         if path.startswith(CALLBACK_PATHS):
             return jsonify(error="Sign in to use the dashboard."), 401
         if path.startswith(API_PREFIX):
-            return jsonify(error="Sign in to read the API."), 401
+            return jsonify(error=SIGN_IN_FOR_API), 401
         wanted = request.full_path if request.query_string else path  # the view, filters included
         return redirect("/login?" + urlencode({"next": wanted}))  # URL-quoted: no raw newline reaches a header
 

@@ -1,4 +1,5 @@
-"""Throttling (Flask-Limiter): sign-in per address and per account, exports per session or address.
+"""Throttling (Flask-Limiter): sign-in per address and per account, exports per session or address, the API per
+token, session or address.
 
 Counters live in Redis when REDIS_URL is set (shared by every worker and server), in memory otherwise. Redis
 failing never blocks a request: the limiter falls back to memory and swallows storage errors. A refused
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, request, session
+from flask import Flask, g, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse
@@ -23,6 +24,8 @@ FAILED_SIGN_INS_PER_ADDRESS = "10 per 15 minutes"
 FAILED_SIGN_INS_PER_ACCOUNT = "5 per 15 minutes"
 # Exports build whole tables (CSV, XLSX): per session when signed in, else per address.
 EXPORTS = "10 per minute"
+# The read-only API (callbacks/api.py): one budget for all its routes, per token, else session, else address.
+API_REQUESTS = "120 per minute"
 STORAGE_TIMEOUT = 0.2  # seconds; a slower Redis counts as down
 EXPORT_LIMIT = parse(EXPORTS)
 
@@ -56,6 +59,11 @@ def attempted_account() -> str:
 def exporter() -> str:
     """The limiter key of whoever asks for an export: their session, else their address."""
     return "exporter:" + str(session.get("_user_id") or get_remote_address())
+
+
+def api_reader() -> str:
+    """The limiter key of whoever reads the API: their token (dashboard.web.auth), session or address."""
+    return "api:" + str(g.get("api_reader") or session.get("_user_id") or get_remote_address())
 
 
 def export_allowed(limiter: Limiter) -> bool:

@@ -6,19 +6,28 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
+from typing import Any
 
 import pytest
 from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
+from sqlalchemy import select
 
 from callbacks.api import OPENAPI
 from dashboard.factory import create_app
 from dashboard.settings import Settings
-from data_access.db import get_engine
+from dashboard.web.limits import API_REQUESTS
+from data_access.accounts import create_user, deactivate_user
+from data_access.db import get_engine, session_scope
+from data_access.models import UserSession
+from data_access.sessions import create_token, revoke_token, start_session
 from tests.builders import build, report
 from tests.helpers import TEST_SECRET
+from tests.security import PASSWORD
 
 TODAY = "2024-03-01"
+REDIS_URL = os.environ.get("TEST_REDIS_URL")
 TWO_YEAR = {"submission_year": 2022, "start": dt.date(2022, 9, 1), "end": dt.date(2024, 8, 31)}
 
 
@@ -211,7 +220,10 @@ def test_api008_private_mode_asks_for_sign_in_in_json(db_url):
     client = app.server.test_client()
     for path in ("/api/v1/commitments", "/api/v1/members", "/api/v1/commitments/MX0001"):
         answer = client.get(path)
-        assert answer.status_code == 401 and answer.get_json()["error"] == "Sign in to read the API."
+        assert answer.status_code == 401
+        assert answer.get_json()["error"] == (
+            "Sign in, or send an API token as 'Authorization: Bearer <token>', to read the API."
+        )
 
 
 def test_api009_action_plans_with_their_stored_status_and_plan_level_filters(api):
@@ -286,3 +298,89 @@ def test_api011_changes_between_two_days_are_the_pages_lines(db_url):
     problems = refused.get_json()["problems"]
     assert len(problems) == 3 and any("must be before 'until'" in p for p in problems)
     assert client.get("/api/v1/changes?until=2030-01-01").status_code == 400  # the future
+
+
+def _private_api_with_token(db_url: str, **settings) -> tuple[Any, str]:
+    """A private-mode app with a viewer 'bot' and an API token of theirs."""
+    engine = get_engine(db_url)
+    build(engine, _members())
+    create_user(engine, username="bot", password=PASSWORD, role="viewer")
+    token, _ = create_token(engine, "bot", label="sync", days=30, by="test")
+    app = create_app(Settings(secret_key=TEST_SECRET, database_url=db_url, today=TODAY, public_read=False, **settings))
+    app.server.extensions["ogp_context"].limiter.reset()  # counters of earlier tests on this database (Redis)
+    return app, token
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_api017_a_token_reads_the_private_api_until_it_is_revoked_expired_or_its_user_deactivated(db_url):
+    app, token = _private_api_with_token(db_url)
+    engine = get_engine(db_url)
+    client = app.server.test_client()
+    assert client.get("/api/v1/members").status_code == 401
+    answer = client.get("/api/v1/members", headers=_bearer(token))
+    assert answer.status_code == 200
+    assert {m["code"] for m in answer.get_json()["data"]} == {"ALB", "MEX", "KEN"}
+    assert "Set-Cookie" not in answer.headers  # a token opens no browser session
+    assert client.get("/api/v1/commitments/MX0001", headers={"Authorization": f"bearer  {token} "}).status_code == 200
+    # A token opens the read-only API and nothing else: pages and callbacks still ask for a sign-in.
+    assert client.get("/", headers=_bearer(token)).status_code == 302
+    assert client.post("/_dash-update-component", headers=_bearer(token), json={}).status_code == 401
+
+    def refused(why: str) -> None:
+        answer = client.get("/api/v1/members", headers=_bearer(token))
+        assert answer.status_code == 401, why
+        assert "token is not valid" in answer.get_json()["error"], why
+
+    with session_scope(engine) as session:  # the token's row, as create-token stored it
+        row = session.scalar(select(UserSession).where(UserSession.kind == "api"))
+        row.expires_at = dt.datetime(2020, 1, 1)
+    refused("expired")
+    with session_scope(engine) as session:
+        session.scalar(select(UserSession).where(UserSession.kind == "api")).expires_at = dt.datetime(2999, 1, 1)
+    assert client.get("/api/v1/members", headers=_bearer(token)).status_code == 200
+    deactivate_user(engine, username="bot", by="test")  # ends the user's sessions and tokens alike
+    refused("deactivated")
+    create_user(engine, username="eve", password=PASSWORD, role="viewer")
+    second, listed = create_token(engine, "eve", label="other", days=1, by="test")
+    assert client.get("/api/v1/members", headers=_bearer(second)).status_code == 200
+    revoke_token(engine, listed.token_id, by="test")
+    token = second
+    refused("revoked")
+
+
+def test_api018_a_browser_session_is_no_token_and_a_wrong_token_is_said_even_in_public_mode(db_url):
+    engine = get_engine(db_url)
+    build(engine, _members())
+    create_user(engine, username="bot", password=PASSWORD, role="viewer")
+    session_id = start_session(engine, "bot", hours=1, address=None)
+    app = create_app(Settings(secret_key=TEST_SECRET, database_url=db_url, today=TODAY))
+    client = app.server.test_client()
+    assert client.get("/api/v1/members").status_code == 200  # public mode: no token needed
+    for wrong in (session_id, "ogp_forged", ""):
+        answer = client.get("/api/v1/members", headers=_bearer(wrong))
+        assert answer.status_code == 401 and "token is not valid" in answer.get_json()["error"]
+        _check("/api/v1/members", "get", 401, answer.get_json())
+    assert client.get("/api/v1/members", headers={"Authorization": "Basic Ym90OnB3"}).status_code == 200
+
+
+@pytest.mark.parametrize("store", ["memory", "redis"] if REDIS_URL else ["memory"])
+def test_api019_the_api_is_throttled_per_token_across_its_routes(db_url, store):
+    app, token = _private_api_with_token(db_url, redis_url=REDIS_URL if store == "redis" else None)
+    engine = get_engine(db_url)
+    other, _ = create_token(engine, "bot", label="second job", days=1, by="test")
+    client = app.server.test_client()
+    budget = int(API_REQUESTS.split()[0])
+    routes = ["/api/v1/openapi.json", "/api/v1/members?per_page=1"]
+    for n in range(budget):
+        answer = client.get(routes[n % 2], headers=_bearer(token))
+        assert answer.status_code == 200, (n, answer.get_json())
+    assert answer.headers["X-RateLimit-Remaining"] == "0"
+    refused = client.get("/api/v1/action-plans", headers=_bearer(token))
+    assert refused.status_code == 429
+    assert refused.get_json() == {"error": "Too many requests: wait a minute and try again."}
+    _check("/api/v1/action-plans", "get", 429, refused.get_json())
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+    assert client.get("/api/v1/members", headers=_bearer(other)).status_code == 200  # its own budget

@@ -11,6 +11,7 @@ from dashboard.cli import cli
 from data_access.accounts import authenticate, load_actor
 from data_access.db import get_engine
 from data_access.recording import add_delay_note
+from data_access.sessions import session_actor
 from tests.builders import build
 
 PASSWORD = "correct horse battery"
@@ -160,3 +161,57 @@ def test_cli008_audit_with_a_bad_date_exits_1(runner, db_url, engine, since):
     result = invoke(runner, db_url, "audit", "--since", since)
     assert result.exit_code == 1
     assert "Error:" in result.output and "is not a date" in result.output
+
+
+def test_cli009_api_tokens_are_created_listed_and_revoked(runner, db_url, engine):
+    """create-token prints the token alone on stdout (scripts capture it) and its id on stderr; list-tokens
+    names it by that id with its label; revoke-token stops it; each step is in the audit trail."""
+    assert (
+        invoke(
+            runner, db_url, "create-user", "api-bot", "--role", "viewer", "--password-stdin", stdin=PASSWORD + "\n"
+        ).exit_code
+        == 0
+    )
+    created = invoke(runner, db_url, "create-token", "api-bot", "--label", "  Nightly   sync ", "--days", "30")
+    assert created.exit_code == 0, created.output
+    token = created.stdout.strip()
+    assert token.startswith("ogp_") and "\n" not in token and len(token) > 40
+    token_id = created.stderr.split()[1]
+    assert f"revoke-token {token_id}" in created.stderr
+    assert session_actor(engine, token, kind="api").username == "api-bot"
+    assert session_actor(engine, token) is None  # a token is no browser session
+    listed = invoke(runner, db_url, "list-tokens").stdout.splitlines()
+    assert len(listed) == 1 and listed[0].startswith(f"{token_id}  api-bot") and "active" in listed[0]
+    assert listed[0].endswith("Nightly sync")  # spaces folded
+    expires = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)
+    assert f"expires {expires:%Y-%m-%d}" in listed[0]
+
+    revoked = invoke(runner, db_url, "revoke-token", token_id.upper())
+    assert revoked.exit_code == 0 and "is revoked" in revoked.stdout
+    assert session_actor(engine, token, kind="api") is None
+    assert "revoked" in invoke(runner, db_url, "list-tokens", "api-bot").stdout
+    trail = invoke(runner, db_url, "audit", "--since", "2000-01-01").stdout
+    assert "token-created" in trail and "token-revoked" in trail and token not in trail
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("create-token", "nobody", "--label", "x"), "No active user named 'nobody'."),
+        (("create-token", "api-bot", "--label", "   "), "A token needs a label"),
+        (("create-token", "api-bot", "--label", "x", "--days", "0"), "Invalid value for '--days'"),
+        (("revoke-token", "12345"), "A token id is 12 hexadecimal digits"),
+        (("revoke-token", "0123456789ab"), "No API token with id 0123456789ab."),
+    ],
+)
+def test_cli010_token_commands_refuse_in_words(runner, db_url, engine, args, said):
+    assert (
+        invoke(
+            runner, db_url, "create-user", "api-bot", "--role", "viewer", "--password-stdin", stdin=PASSWORD + "\n"
+        ).exit_code
+        == 0
+    )
+    result = invoke(runner, db_url, *args)
+    assert result.exit_code != 0 and said in result.output
+    assert "Traceback" not in result.output
+    assert "No API tokens." in invoke(runner, db_url, "list-tokens").stdout
