@@ -19,9 +19,18 @@ from callbacks.urls import current_filters
 from dashboard.factory import create_app
 from dashboard.settings import ConfigurationError, Settings, instance_secret_key
 from dashboard.web.context import AppContext
+from dashboard.web.digests import MailNotConfigured, due_digests, send_digests
 from dashboard.web.pdf import PdfUnavailable
 from data_access import statuses
-from data_access.accounts import AccountError, create_user, deactivate_user, reset_password, set_role
+from data_access.accounts import (
+    DIGESTS,
+    AccountError,
+    create_user,
+    deactivate_user,
+    reset_password,
+    set_digest,
+    set_role,
+)
 from data_access.backup import BackupError, NotSQLite, backup, restore
 from data_access.db import get_engine, migrate
 from data_access.ogp_sheet.export import export_ogp_sheet
@@ -294,6 +303,52 @@ def reset_password_command(username: str, password_stdin: bool, database_url: st
     except AccountError as exc:
         _account_error(exc)
     click.echo(f"Password of '{username}' reset; {ended} open session(s) ended.")
+
+
+@cli.command("set-digest")
+@click.argument("username")
+@click.argument("frequency", type=click.Choice(DIGESTS))
+@click.option("--email", default=None, help="The address digests go to (kept when not given).")
+@database_option
+def set_digest_command(username: str, frequency: str, email: str | None, database_url: str | None) -> None:
+    """Send USERNAME an e-mail digest of what they follow: daily, weekly, or off."""
+
+    try:
+        set_digest(_engine(database_url), username=username, frequency=frequency, email=email, by=_operator())
+    except AccountError as exc:
+        _account_error(exc)
+    click.echo(f"Digest of '{username}': {frequency}.")
+
+
+@cli.command("send-digests")
+@click.option("--dry-run", is_flag=True, help="Print the digests that are due; send and mark nothing.")
+@database_option
+def send_digests_command(dry_run: bool, database_url: str | None) -> None:
+    """Collect the inbox events and e-mail each user whose daily or weekly digest is due (SMTP_URL). Each event
+    goes out once: rerunning sends nothing twice. Run it from cron (README)."""
+
+    settings = Settings.from_env()
+    if database_url:
+        settings = dataclasses.replace(settings, database_url=database_url)
+    engine, today = _engine(settings.database_url), _today()
+    if dry_run:
+        digests = due_digests(engine, settings, today)
+        for digest in digests:
+            click.echo(f"--- to {digest.email} ({digest.username}), {len(digest.event_ids)} event(s) ---")
+            click.echo(digest.message.get_content())
+        click.echo(f"{len(digests)} digest(s) due; nothing sent (--dry-run).")
+        return
+    try:
+        sent, failed = send_digests(engine, settings, today)
+    except (MailNotConfigured, OSError) as exc:  # OSError: the SMTP server cannot be reached
+        _account_error(f"no digest sent: {exc}")
+    for digest in sent:
+        click.echo(f"Sent {len(digest.event_ids)} event(s) to {digest.username} <{digest.email}>.")
+    for digest, why in failed:
+        click.echo(f"Not sent to {digest.username} <{digest.email}>: {why} (kept for the next run).", err=True)
+    click.echo(f"{len(sent)} digest(s) sent, {len(failed)} failed.")
+    if failed:
+        sys.exit(1)
 
 
 @cli.command("create-token")

@@ -19,6 +19,7 @@ from dashboard.settings import ROOT, Settings, require_secret_key
 from dashboard.web.auth import csrf_token, current_actor, init_auth
 from dashboard.web.cache import ViewCache, init_response_cache
 from dashboard.web.context import AppContext
+from dashboard.web.digests import init_unsubscribe
 from dashboard.web.health import init_health
 from dashboard.web.limits import init_limiter
 from data_access import queries
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, router: Router = ROUTER) -> Das
     init_health(app.server, app_ctx)
     briefing.register_route(app.server, app_ctx)
     api.register_route(app.server, app_ctx)
+    init_unsubscribe(app.server, app_ctx.engine, settings)
     if cache is not None:
         # After the sign-in gate (before_request runs in order): a refused request never reaches the cache.
         init_response_cache(app.server, cache, lambda: _data_stamp(app_ctx), app_ctx.today, current_actor)

@@ -54,6 +54,10 @@ class Settings:
     import_max_cells: int = 10_000_000  # cells of all rows, header included
     import_max_xlsx_uncompressed_bytes: int = 500_000_000  # what an XLSX (a zip) unpacks to
     chromium: str = "chromium"  # the browser that prints briefings to PDF (a command on PATH or a path)
+    # E-mail digests (python -m dashboard send-digests): where they go out, who sends them, the links in them.
+    smtp_url: str | None = None  # smtp://[user:password@]host[:port][?starttls=true], smtps://...; None: not sent
+    mail_from: str = "OGP Implementation Monitor <no-reply@localhost>"
+    public_url: str = "http://127.0.0.1:8050"  # the dashboard's address as readers reach it
 
     @property
     def database_tag(self) -> str:
@@ -84,6 +88,9 @@ class Settings:
                 env.get("IMPORT_MAX_XLSX_UNCOMPRESSED_BYTES") or cls.import_max_xlsx_uncompressed_bytes
             ),
             chromium=env.get("CHROMIUM") or cls.chromium,
+            smtp_url=env.get("SMTP_URL") or None,
+            mail_from=env.get("MAIL_FROM") or cls.mail_from,
+            public_url=(env.get("PUBLIC_URL") or cls.public_url).rstrip("/"),
         )
 
 

@@ -140,6 +140,32 @@ def set_role(
                 audit_user(session, by, "set-role", username, "members", old, new)
 
 
+DIGESTS = ("off", "daily", "weekly")
+EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
+
+
+def set_digest(engine: Engine, *, username: str, frequency: str, email: str | None = None, by: str = "cli") -> None:
+    """Set a user's e-mail digest (off, daily or weekly) and, when given, their e-mail address."""
+    if frequency not in DIGESTS:
+        raise AccountError(f"The digest is one of {', '.join(DIGESTS)}, not '{frequency[:20]}'.")
+    if email is not None:
+        email = email.strip()
+        if len(email) > 254 or not EMAIL.match(email):
+            raise AccountError(f"'{email[:60]}' is not an e-mail address like name@example.org.")
+    with session_scope(engine) as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise AccountError(f"No user named '{username}'.")
+        if email is not None and email != user.email:
+            audit_user(session, by, "set-digest", username, "email", user.email, email)
+            user.email = email
+        if frequency != "off" and not user.email:
+            raise AccountError(f"'{username}' has no e-mail address: give one to send a {frequency} digest to.")
+        if frequency != user.digest:
+            audit_user(session, by, "set-digest", username, "digest", user.digest, frequency)
+            user.digest = frequency
+
+
 def revoke_sessions(session: Session, user_id: int, why: str) -> int:
     """End every open session of a user in the caller's transaction; how many were open."""
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)

@@ -318,7 +318,10 @@ class User(Base):
     """A person who signs in: a role, and for support staff the members they are assigned to."""
 
     __tablename__ = "app_user"
-    __table_args__ = (CheckConstraint("role IN ('viewer', 'support', 'irm', 'admin')", name="role"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('viewer', 'support', 'irm', 'admin')", name="role"),
+        CheckConstraint("digest IN ('off', 'daily', 'weekly')", name="digest"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
@@ -328,6 +331,10 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # The e-mail digest of what the user follows (data_access.inbox, dashboard.digests): off, daily or weekly.
+    email: Mapped[str | None] = mapped_column(String(254))
+    digest: Mapped[str] = mapped_column(String(10), default="off", server_default="off")
+    digest_sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     members: Mapped[list[Member]] = relationship(secondary=user_member, order_by=Member.code)
 
@@ -379,3 +386,71 @@ class AuditEntry(Base):
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int | None]  # the entity's version after this change (optimistic locking)
+
+
+class Follow(Base):
+    """A member, action plan or commitment a user follows: what their inbox and digest tell them about."""
+
+    __tablename__ = "follow"
+    __table_args__ = (
+        CheckConstraint("kind IN ('member', 'action_plan', 'commitment')", name="kind"),
+        UniqueConstraint("user_id", "kind", "ref", name="uq_follow_user_kind_ref"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    ref: Mapped[str] = mapped_column(String(40))  # member code, action plan id or commitment id (OGP's ids)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    since: Mapped[dt.date] = mapped_column(Date)  # the dashboard's day of the follow: events from it on
+
+
+class StatusSeen(Base):
+    """The last status of each commitment and plan the inbox collector saw (data_access.inbox): a stored status
+    that differs from it is a status change, recorded once."""
+
+    __tablename__ = "status_seen"
+
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # commitment, action_plan
+    entity_id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(40))
+    delivered: Mapped[bool] = mapped_column(Boolean, default=True)  # plans: delivered then (domain.changes)
+
+
+class StatusChange(Base):
+    """A status change the collector found (named by dashboard.domain.changes), once, for every follower."""
+
+    __tablename__ = "status_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # commitment, action_plan
+    entity_id: Mapped[int] = mapped_column(index=True)
+    change: Mapped[str] = mapped_column(String(40))
+    before: Mapped[str] = mapped_column(String(40))
+    after: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text)
+    day: Mapped[dt.date] = mapped_column(Date, index=True)
+
+
+class InboxEvent(Base):
+    """One thing a user is told about (in the app's inbox and once in their e-mail digest); `key` names the
+    event, so collecting again never adds it twice."""
+
+    __tablename__ = "inbox_event"
+    __table_args__ = (
+        UniqueConstraint("user_id", "key", name="uq_inbox_event_user_key"),
+        Index("ix_inbox_event_user_id_id", "user_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(30))  # data_access.inbox.EVENT_KINDS
+    subject: Mapped[str] = mapped_column(String(40))  # the commitment, plan or member id it is about
+    title: Mapped[str] = mapped_column(Text)
+    detail: Mapped[str] = mapped_column(Text)
+    link: Mapped[str] = mapped_column(String(300))  # the page it is about
+    happened_on: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    read_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    emailed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

@@ -88,7 +88,7 @@ def refresh(engine: Engine, day: dt.date) -> None:
     started = dt.datetime.now(dt.UTC)
     plans, commitments = compute(engine, day)
     with session_scope(engine) as session:
-        _serialise(session)
+        serialise_writers(session)
         current = session.scalar(select(StatusSnapshot.data_stamp).where(StatusSnapshot.day == day))
         if current == stamp:
             return
@@ -108,7 +108,7 @@ def refresh(engine: Engine, day: dt.date) -> None:
     )
 
 
-def _serialise(session: Session) -> None:
+def serialise_writers(session: Session) -> None:
     """Take the status writers' lock for this transaction, so two workers refreshing at once write in turn
     (the second then finds the snapshot current). PostgreSQL: an advisory lock; SQLite: its write lock,
     taken by a write that changes nothing."""

@@ -29,7 +29,7 @@ from data_access.sessions import API, end_session, record_failed_sign_in, sessio
 
 log = logging.getLogger(__name__)
 
-OPEN_PATHS = frozenset({"/login", "/logout", "/healthz", "/favicon.ico"})  # exactly these paths
+OPEN_PATHS = frozenset({"/login", "/logout", "/healthz", "/favicon.ico", "/unsubscribe"})  # exactly these paths
 OPEN_PREFIXES = ("/assets/", "/_dash-component-suites/")  # static files under these folders
 CALLBACK_PATHS = ("/_dash-update-component", "/_dash-layout", "/_dash-dependencies")
 API_PREFIX = "/api/"  # the read-only API (callbacks/api.py) answers in JSON, never with the sign-in page
