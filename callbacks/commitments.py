@@ -24,7 +24,7 @@ from data_access import commitment_queries, recording
 from data_access import search as search_index
 from layouts import commitments as layout
 from layouts import recording as record_layout
-from layouts.components import markdown_highlight, markdown_link
+from layouts.components import follow_bar, markdown_highlight, markdown_link
 from layouts.text import MISSING, day_text
 
 SORTABLE = commitment_queries.SORT_KEYS
@@ -205,6 +205,7 @@ def render_commitment(ctx: AppContext, filters: Filters, ogp_id: str, actor: Act
     )
     children = html.Div(
         [
+            follow_bar([("commitment", detail["ogp_id"])]),
             record_layout.version_store(detail["version"]),
             layout.detail_layout(
                 detail,

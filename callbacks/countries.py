@@ -10,6 +10,7 @@ from urllib.parse import unquote
 
 import dash_bootstrap_components as dbc
 import pandas as pd
+from dash import html
 
 from callbacks import periods
 from callbacks.briefing import briefing_href
@@ -24,7 +25,7 @@ from dashboard.domain.scales import ATTENTION_SUBMISSIONS, PROBLEM_STATUSES, UNK
 from dashboard.web.context import AppContext
 from data_access import member_queries, queries, statuses
 from layouts import countries as layout
-from layouts.components import kpi_card, list_anchor, pill_picker
+from layouts.components import follow_bar, kpi_card, list_anchor, pill_picker
 from layouts.figures import completion_stack
 from layouts.text import day_text, percent_of
 
@@ -235,8 +236,11 @@ def render_member(ctx: AppContext, filters: Filters, code: str) -> Page:
         ],
         briefing=briefing_href(scoped),
     )
+    # The member and its two newest plans (a finished plan has nothing left to tell).
+    newest_plans = plans.sort_values("submission_year", ascending=False)["action_plan"].head(2).tolist()
+    follow = follow_bar([("member", member["code"]), *(("action_plan", p) for p in newest_plans)])
     content = layout.member_layout(
-        header=header,
+        header=html.Div([header, follow]),
         kpis=member_kpis(ctx, scoped, counts, plans, today),
         changes=periods.panel(ctx, scoped),
         plans_figure=layout.plan_timeline_figure(plan_rows(plans, plan_counts, plan_links), today=today),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import secrets
+from typing import Any
 
 from dash import Dash, html
 from flask import Flask, jsonify, request
@@ -12,8 +13,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from callbacks import api, briefing, exports, shell
+from callbacks.inbox import unread_badge
 from callbacks.pages import Router
-from dashboard.domain.roles import ANONYMOUS
+from dashboard.domain.roles import ANONYMOUS, Actor
 from dashboard.pages import ROUTER
 from dashboard.settings import ROOT, Settings, require_secret_key
 from dashboard.web.auth import csrf_token, current_actor, init_auth
@@ -22,7 +24,7 @@ from dashboard.web.context import AppContext
 from dashboard.web.digests import init_unsubscribe
 from dashboard.web.health import init_health
 from dashboard.web.limits import init_limiter
-from data_access import queries
+from data_access import inbox, queries
 from data_access.db import get_engine, migrate
 from layouts import ids
 from layouts.components import export_buttons, graph
@@ -133,7 +135,19 @@ def _layout(app_ctx: AppContext, router: Router) -> html.Div:
         log.exception("database unreachable while building the layout")
         options = {}
     actor = current_actor()
-    return app_layout(options, router.nav_items(), actor, csrf_token() if actor.is_authenticated else "")
+    if not actor.is_authenticated:
+        return app_layout(options, router.nav_items(), actor)
+    return app_layout(options, router.nav_items(), actor, csrf_token(), _unread(app_ctx, actor))
+
+
+def _unread(app_ctx: AppContext, actor: Actor) -> Any:
+    """The navbar's count of the user's unread events (collected first), or nothing when it cannot be read."""
+    try:
+        inbox.collect_if_changed(app_ctx.engine, app_ctx.today())
+        return unread_badge(inbox.unread_count(app_ctx.engine, actor.username or ""))
+    except SQLAlchemyError as error:
+        log.warning("inbox unreadable for the navbar: %s", type(error).__name__)
+        return None
 
 
 def validation_layout(router: Router) -> html.Div:

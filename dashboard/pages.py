@@ -3,13 +3,14 @@ are all built from this list. Adding a page: `layouts/<page>.py`, `callbacks/<pa
 
 from __future__ import annotations
 
-from callbacks import changes, commitments, countries, cycle, delays, irm, overview, recording, themes
+from callbacks import changes, commitments, countries, cycle, delays, inbox, irm, overview, recording, themes
 from callbacks.pages import NavItem, PageSpec, Router
 from layouts import changes as changes_layout
 from layouts import commitments as commitments_layout
 from layouts import countries as countries_layout
 from layouts import cycle as cycle_layout
 from layouts import delays as delays_layout
+from layouts import inbox as inbox_layout
 from layouts import irm as irm_layout
 from layouts import overview as overview_layout
 from layouts import recording as recording_layout
@@ -122,6 +123,15 @@ PAGES: tuple[PageSpec, ...] = (
         register=changes.register,
         skeleton=changes_layout.skeleton,
     ),
+    # Personal pages, linked from the account area of the navbar (signed in).
+    PageSpec(
+        path="/inbox",
+        title="Inbox",
+        render=inbox.render_inbox,
+        register=inbox.register,
+        skeleton=inbox_layout.skeleton,
+    ),
+    PageSpec(path="/following", title="Following", render=inbox.render_following),
 )
 
 ROUTER = Router(PAGES)

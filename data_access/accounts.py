@@ -166,6 +166,13 @@ def set_digest(engine: Engine, *, username: str, frequency: str, email: str | No
             user.digest = frequency
 
 
+def digest_of(engine: Engine, username: str) -> tuple[str | None, str]:
+    """(e-mail address, digest frequency) of a user; (None, 'off') when there is no such user."""
+    with Session(engine) as session:
+        row = session.execute(select(User.email, User.digest).where(User.username == username)).first()
+    return (row[0], row[1]) if row else (None, "off")
+
+
 def revoke_sessions(session: Session, user_id: int, why: str) -> int:
     """End every open session of a user in the caller's transaction; how many were open."""
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)

@@ -36,6 +36,7 @@ class Followed:
     reason: str
     link: str
     since: dt.date
+    behind: tuple[tuple[str, int], ...] = ()  # members: (delay status, commitments) of those behind, non-zero
 
 
 def _now() -> dt.datetime:
@@ -160,4 +161,5 @@ def _describe(session: Session, kind: str, ref: str, since: dt.date, day: dt.dat
     behind = {s: counts.get(s, 0) for s in ("delayed", "at risk", "no evidence")}
     total = sum(counts.values())
     summary = ", ".join(f"{n} {s}" for s, n in behind.items() if n) or "none delayed, at risk or without evidence"
-    return Followed(kind, ref, member_name, summary, f"of {total} commitments", f"/countries/{ref}", since)
+    counted = tuple((s, n) for s, n in behind.items() if n)
+    return Followed(kind, ref, member_name, summary, f"of {total} commitments", f"/countries/{ref}", since, counted)

@@ -259,7 +259,7 @@ def _status_events(
                     "kind": "status change",
                     "subject": subject,
                     "title": f"{heading}: {change.change}",
-                    "detail": f"{change.before} -> {change.after}. {change.reason}".strip(),
+                    "detail": f"{change.before} → {change.after}. {change.reason}".strip(),
                     "link": link,
                     "happened_on": change.day,
                 }

@@ -5,16 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlparse
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from dashboard.domain.recordable import MAX_NOTE
+from dashboard.domain.rules import report_date_problem
 from dashboard.domain.scales import COMPLETION, DIOG, EARLY_RESULTS, PROGRESS_SOURCES
 from data_access.db import bump_data_version, session_scope
-from data_access.models import Commitment, ProgressReport
+from data_access.models import ActionPlan, Commitment, ProgressReport
 from data_access.ogp_sheet.read import ImportLimits, read_sheet
 from data_access.problems import ImportFailed, ImportSummary, Problem, ProblemList, count_held
 
@@ -60,9 +62,18 @@ def import_progress(
     column = header.index("commitment_id")
     wanted = {cells[column].strip() for _row, cells in table.records if len(cells) > column}
     with Session(engine) as session:
-        commitment_ids = dict(
-            session.execute(select(Commitment.ogp_id, Commitment.id).where(Commitment.ogp_id.in_(wanted))).all()
-        )
+        found = session.execute(
+            select(
+                Commitment.ogp_id,
+                Commitment.id,
+                func.coalesce(Commitment.start_date, ActionPlan.start_date),
+                func.coalesce(Commitment.end_date, ActionPlan.end_date),
+            )
+            .join(ActionPlan, ActionPlan.id == Commitment.action_plan_id)
+            .where(Commitment.ogp_id.in_(wanted))
+        ).all()
+        commitment_ids = {ogp_id: cid for ogp_id, cid, _start, _end in found}
+        periods = {ogp_id: (start, end) for ogp_id, _cid, start, end in found}
         query = (
             select(ProgressReport)
             .where(ProgressReport.commitment_id.in_(list(commitment_ids.values())))
@@ -83,7 +94,7 @@ def import_progress(
             problems.append(Problem(row, "", f"has {len(cells)} cells but the header has {len(header)}"))
             continue
         values = dict(zip(header, cells, strict=True))
-        report = _parse_row(row, values, commitment_ids, today, recorded_by, problems)
+        report = _parse_row(row, values, commitment_ids, periods, today, recorded_by, problems)
         if report is None:
             continue
         key = (report.commitment_id, report.source, report.as_of, report.completion)
@@ -153,6 +164,7 @@ def _parse_row(
     row: int,
     values: dict[str, str],
     commitment_ids: dict[str, int],
+    periods: Mapping[str, tuple[dt.date | None, dt.date | None]],
     today: dt.date,
     recorded_by: str,
     problems: ProblemList,
@@ -177,6 +189,10 @@ def _parse_row(
         report("as_of", f"{raw_date!r} is not a date written YYYY-MM-DD")
     if as_of is not None and as_of > today:
         report("as_of", f"{as_of} is in the future")
+    elif as_of is not None and ogp_id in periods:
+        outside = report_date_problem(as_of, *periods[ogp_id])  # the recording form's rule, with its margin
+        if outside:
+            report("as_of", outside)
     source = values["source"].strip()
     if source not in PROGRESS_SOURCES:
         report("source", f"{source!r} is not one of {', '.join(PROGRESS_SOURCES)}")

@@ -301,3 +301,21 @@ def print_filters(described: Sequence[tuple[str, str]], source: Any = None) -> h
         [html.Span(source, className="me-2"), *text] if source is not None else text,
         className="print-only print-filters small mb-2",
     )
+
+
+def follow_button(kind: str, ref: str) -> html.Button:
+    """Follow or stop following a member, action plan or commitment (callbacks.inbox fills in its state for the
+    signed-in user and hides it from readers who are not signed in)."""
+    return html.Button(
+        "Follow",
+        id={"type": ids.FOLLOW, "kind": kind, "ref": ref},
+        type="button",
+        className="btn btn-sm btn-outline-primary follow-button d-none",
+    )
+
+
+def follow_bar(subjects: Sequence[tuple[str, str]]) -> html.Div:
+    """Follow buttons of a page's subjects ((kind, OGP id): the member or commitment first, then its plans)."""
+    return html.Div(
+        [follow_button(kind, ref) for kind, ref in subjects], className="d-flex flex-wrap gap-2 mb-2 follow-bar"
+    )

@@ -55,3 +55,8 @@ def export_note(table: str) -> dict[str, str]:
 def drill_chart(name: str) -> dict[str, str]:
     """Pattern id of a chart whose clicks drill down to the list behind a bar, cell or country."""
     return {"type": "drill-chart", "name": name}
+
+
+# Follow and be told (layouts/inbox.py, callbacks/inbox.py).
+INBOX_COUNT = "inbox-count"  # the navbar's count of unread events (signed in)
+FOLLOW = "follow-button"  # pattern id {"type": FOLLOW, "kind": ..., "ref": ...}: see layouts.components

@@ -16,22 +16,52 @@ from layouts import ids
 NavItems = Sequence[tuple[str, str, str]]  # (label, href, Bootstrap icon) of each page in the navbar
 
 
-def account_area(actor: Actor, csrf: str = "") -> html.Div:
-    """Who is signed in, with a sign-out button (a CSRF-protected POST), or a sign-in link."""
+def account_area(actor: Actor, csrf: str = "", unread: Any = None) -> html.Div:
+    """Who is signed in, their inbox (with its unread count) and what they follow, and a sign-out button (a
+    CSRF-protected POST); or a sign-in link."""
     if not actor.is_authenticated:
         return html.Div(
-            html.A(
-                [html.I(className="bi bi-person me-1"), "Sign in"],
-                href="/login",
-                className="nav-link text-light ms-3 text-nowrap",
-                id="sign-in",
-            )
+            [
+                html.A(
+                    [html.I(className="bi bi-person me-1"), "Sign in"],
+                    href="/login",
+                    className="nav-link text-light ms-3 text-nowrap",
+                    id="sign-in",
+                ),
+                html.Span(id=ids.INBOX_COUNT, className="d-none"),
+            ]
         )
     return html.Form(
         [
-            html.Span([html.I(className="bi bi-person-check me-1"), actor.label], className="me-2", id="account-name"),
+            html.Span(
+                [html.I(className="bi bi-person-check me-1"), actor.label],
+                className="me-2 text-nowrap",
+                id="account-name",
+            ),
+            # Icons on wide screens (their words for screen readers and as tooltips), words too in the folded menu.
+            dcc.Link(
+                [
+                    html.I(className="bi bi-inbox", **{"aria-hidden": "true"}),
+                    html.Span("Inbox", className="ms-1 account-link-words"),
+                    html.Span(unread, id=ids.INBOX_COUNT, className="ms-1"),
+                ],
+                href="/inbox",
+                title="Inbox",
+                className="nav-link text-light me-2 text-nowrap",
+                id="nav-inbox",
+            ),
+            dcc.Link(
+                [
+                    html.I(className="bi bi-star", **{"aria-hidden": "true"}),
+                    html.Span("Following", className="ms-1 account-link-words"),
+                ],
+                href="/following",
+                title="Following",
+                className="nav-link text-light me-2 text-nowrap",
+                id="nav-following",
+            ),
             dcc.Input(type="hidden", name="csrf", value=csrf),
-            html.Button("Sign out", type="submit", className="btn btn-sm btn-outline-light", id="sign-out"),
+            html.Button("Sign out", type="submit", className="btn btn-sm btn-outline-light text-nowrap", id="sign-out"),
         ],
         method="post",
         action="/logout",
@@ -39,7 +69,7 @@ def account_area(actor: Actor, csrf: str = "") -> html.Div:
     )
 
 
-def navbar(nav_items: NavItems, actor: Actor = ANONYMOUS, csrf: str = "") -> dbc.Navbar:
+def navbar(nav_items: NavItems, actor: Actor = ANONYMOUS, csrf: str = "", unread: Any = None) -> dbc.Navbar:
     """Top navigation with every page, the sample/real data badge and the account area."""
     links = [
         dbc.NavItem(
@@ -88,7 +118,7 @@ def navbar(nav_items: NavItems, actor: Actor = ANONYMOUS, csrf: str = "") -> dbc
                                 ),
                                 html.Span(id=ids.COPY_LINK_SAID, className="small text-light me-2", role="status"),
                                 html.Div(id=ids.DATA_BADGE),
-                                account_area(actor, csrf),
+                                account_area(actor, csrf, unread),
                             ],
                             className="d-flex flex-wrap align-items-center navbar-tools",
                         ),
@@ -237,7 +267,7 @@ def filter_chips(chips: list[tuple[str, str, str]]) -> list[Any]:
 
 
 def app_layout(
-    options: dict[str, list[Any]], nav_items: NavItems, actor: Actor = ANONYMOUS, csrf: str = ""
+    options: dict[str, list[Any]], nav_items: NavItems, actor: Actor = ANONYMOUS, csrf: str = "", unread: Any = None
 ) -> html.Div:
     """The whole page frame; the router fills the page slot from the URL."""
     return html.Div(
@@ -247,7 +277,7 @@ def app_layout(
             dcc.Store(id=ids.PAGE_TITLE),
             dcc.Store(id=ids.TITLE_SINK),
             html.A("Skip to the content", href=f"#{ids.MAIN}", className="visually-hidden-focusable skip-link"),
-            navbar(nav_items, actor, csrf),
+            navbar(nav_items, actor, csrf, unread),
             html.Main(
                 dbc.Container(
                     [

@@ -81,7 +81,8 @@ def test_a11y001_no_critical_or_serious_violation_on_any_route_signed_out_or_in(
     browser_app.find_element("#password").send_keys(PASSWORD)
     browser_app.find_element("#login-submit").click()
     browser_app.wait_for_contains_text("#account-name", "sofia", timeout=30)
-    for route in ("/", f"/commitments/{ogp_id}", "/commitments"):  # the commitment page holds the record form
+    # The commitment page holds the record form and a Follow button; the inbox its digest form.
+    for route in ("/", f"/commitments/{ogp_id}", "/commitments", f"/countries/{member}", "/inbox", "/following"):
         table[f"{route} (signed in)"] = _violations(browser_app, browser_app.server_url + route)
     failing = {route: found for route, found in table.items() if found}
     assert failing == {}, "\n".join(f"{route}: {'; '.join(found)}" for route, found in failing.items())

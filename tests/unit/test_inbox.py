@@ -132,7 +132,7 @@ def test_inb001_a_support_user_follows_and_is_told_once_in_the_inbox_and_the_dig
     assert kinds == ["milestone due", "progress report", "status change"]
     change = next(e for e in told if e.kind == "status change")
     assert change.title == "AL0001 Open the budget: completed"
-    assert change.detail.startswith(f"{before} -> complete")
+    assert change.detail.startswith(f"{before} → complete")
     assert all(e.subject == "AL0001" and e.link == "/commitments/AL0001" for e in told)
     assert inbox.unread_count(engine, "sofia") == 3
 

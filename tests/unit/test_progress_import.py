@@ -20,8 +20,8 @@ from data_access.progress_import import import_progress
 
 HEADER = "commitment_id,as_of,source,completion,note,evidence_url"
 GOOD = [
-    "AL0002,2024-03-31,government,Complete,Law adopted,https://example.org/law",
-    "BUE0009,2024-04-15,civil_society,Limited,,",
+    "AL0081,2024-03-31,government,Complete,Law adopted,https://example.org/law",
+    "CL0081,2024-04-15,civil_society,Limited,,",
     'XK0011,2024-05-01,support_unit,Substantial,"Two milestones met, one late",http://example.org/a',
 ]
 
@@ -93,10 +93,10 @@ def test_progress001_good_file_appends_reports(imported: Engine, tmp_path: Path)
     count, version = _state(imported)
     assert count == before_count + 3
     assert int(version) == int(before_version) + 1
-    [report] = _reports(imported, "AL0002", "government")
+    [report] = _reports(imported, "AL0081", "government")
     assert (report.as_of, report.completion, report.note) == (dt.date(2024, 3, 31), "Complete", "Law adopted")
     assert (report.evidence_url, report.recorded_by, report.result) == ("https://example.org/law", "maria", None)
-    [cso] = _reports(imported, "BUE0009", "civil_society")
+    [cso] = _reports(imported, "CL0081", "civil_society")
     assert cso.note is None and cso.evidence_url is None
     assert _reports(imported, "XK0011", "support_unit")[0].note == "Two milestones met, one late"
 
@@ -112,13 +112,13 @@ def test_progress002_reimport_skips_exact_duplicates(imported: Engine, tmp_path:
 
 def test_progress003_optional_result_column(imported: Engine, tmp_path: Path) -> None:
     lines = [
-        "UA0068,2024-01-31,irm_results,Complete,,,Significant",
-        "AL0002,2024-01-31,irm_end_of_term,Limited,,,Major",
+        "XK0013,2024-01-31,irm_results,Complete,,,Significant",
+        "AL0081,2024-01-31,irm_end_of_term,Limited,,,Major",
     ]
     path = _write(tmp_path, lines, header=HEADER + ",result")
     assert import_progress(imported, path).added == {"progress reports": 2}
-    assert _reports(imported, "UA0068", "irm_results")[-1].result == "Significant"
-    assert _reports(imported, "AL0002", "irm_end_of_term")[-1].result == "Major"
+    assert _reports(imported, "XK0013", "irm_results")[-1].result == "Significant"
+    assert _reports(imported, "AL0081", "irm_end_of_term")[-1].result == "Major"
 
 
 def test_progress004_dry_run_writes_nothing(imported_once: Engine, tmp_path: Path) -> None:
@@ -136,15 +136,15 @@ TOMORROW = (dt.date.today() + dt.timedelta(days=1)).isoformat()
     [
         ("ZZ9999,2024-03-31,government,Complete,,", "commitment_id"),
         (",2024-03-31,government,Complete,,", "commitment_id"),
-        ("AL0002,31/03/2024,government,Complete,,", "as_of"),
-        ("AL0002,2024-02-30,government,Complete,,", "as_of"),
-        (f"AL0002,{TOMORROW},government,Complete,,", "as_of"),
-        ("AL0002,2024-03-31,journalists,Complete,,", "source"),
-        ("AL0002,2024-03-31,government,Done,,", "completion"),
-        ("AL0002,2024-03-31,government,,,", "completion"),
-        ("AL0002,2024-03-31,government,Complete,,ftp://example.org/x", "evidence_url"),
-        ("AL0002,2024-03-31,government,Complete,,example.org", "evidence_url"),
-        ("AL0002,2024-03-31,government,Complete," + "x" * 2001 + ",", "note"),
+        ("AL0081,31/03/2024,government,Complete,,", "as_of"),
+        ("AL0081,2024-02-30,government,Complete,,", "as_of"),
+        (f"AL0081,{TOMORROW},government,Complete,,", "as_of"),
+        ("AL0081,2024-03-31,journalists,Complete,,", "source"),
+        ("AL0081,2024-03-31,government,Done,,", "completion"),
+        ("AL0081,2024-03-31,government,,,", "completion"),
+        ("AL0081,2024-03-31,government,Complete,,ftp://example.org/x", "evidence_url"),
+        ("AL0081,2024-03-31,government,Complete,,example.org", "evidence_url"),
+        ("AL0081,2024-03-31,government,Complete," + "x" * 2001 + ",", "note"),
     ],
 )
 def test_progress010_bad_row_reported_and_nothing_written(
@@ -159,14 +159,14 @@ def test_progress010_bad_row_reported_and_nothing_written(
 
 
 def test_progress011_bad_result(imported_once: Engine, tmp_path: Path) -> None:
-    path = _write(tmp_path, ["AL0002,2024-03-31,government,Complete,,,Huge"], header=HEADER + ",result")
+    path = _write(tmp_path, ["AL0081,2024-03-31,government,Complete,,,Huge"], header=HEADER + ",result")
     with pytest.raises(ImportFailed) as info:
         import_progress(imported_once, path)
     assert [(p.row, p.column) for p in info.value.problems] == [(2, "result")]
 
 
 def test_progress012_every_problem_at_once(imported_once: Engine, tmp_path: Path) -> None:
-    lines = ["ZZ0001,2024-03-31,government,Complete,,", "AL0002,2024-13-01,nobody,Complete,,", GOOD[0], GOOD[0]]
+    lines = ["ZZ0001,2024-03-31,government,Complete,,", "AL0081,2024-13-01,nobody,Complete,,", GOOD[0], GOOD[0]]
     with pytest.raises(ImportFailed) as info:
         import_progress(imported_once, _write(tmp_path, lines))
     found = {(p.row, p.column) for p in info.value.problems}
@@ -201,7 +201,7 @@ def test_progress014_changed_statement_is_refused(imported: Engine, tmp_path: Pa
 
 def test_progress015_conflicting_rows_in_one_file_name_both_rows(imported: Engine, tmp_path: Path) -> None:
     state, held = _state(imported), _held(imported)
-    conflicting = "AL0002,2024-03-31,government,Limited,,"  # line 4: same commitment, source, date as line 2
+    conflicting = "AL0081,2024-03-31,government,Limited,,"  # line 4: same commitment, source, date as line 2
     path = _write(tmp_path, [GOOD[0], GOOD[1], conflicting, GOOD[2]])
     for dry_run in (False, True):
         with pytest.raises(ImportFailed) as info:
@@ -210,24 +210,24 @@ def test_progress015_conflicting_rows_in_one_file_name_both_rows(imported: Engin
         assert (problem.row, problem.column) == (4, "completion")
         assert str(problem) == (
             "row 4, column 'completion': conflicts with row 2 "
-            "(same commitment AL0002, source government, date 2024-03-31: 'Complete' vs 'Limited')"
+            "(same commitment AL0081, source government, date 2024-03-31: 'Complete' vs 'Limited')"
         )
     assert _state(imported) == state and _held(imported) == held  # the good rows were not written either
     # Another source, or another date, is no conflict.
-    other = ["AL0002,2024-03-31,civil_society,Limited,,", "AL0002,2024-04-01,government,Limited,,"]
+    other = ["AL0081,2024-03-31,civil_society,Limited,,", "AL0081,2024-04-01,government,Limited,,"]
     assert import_progress(imported, _write(tmp_path, [GOOD[0], *other])).added == {"progress reports": 3}
 
 
 def test_progress016_conflict_with_the_database_is_refused(imported: Engine, tmp_path: Path) -> None:
     import_progress(imported, _write(tmp_path, GOOD))
     state, held = _state(imported), _held(imported)
-    new = "AL0002,2024-06-30,government,Complete,,"
-    conflicting = "BUE0009,2024-04-15,civil_society,Substantial,Faster than we said,"
+    new = "AL0081,2024-06-30,government,Complete,,"
+    conflicting = "CL0081,2024-04-15,civil_society,Substantial,Faster than we said,"
     with pytest.raises(ImportFailed) as info:
         import_progress(imported, _write(tmp_path, [new, conflicting]))
     [problem] = info.value.problems
     assert (problem.row, problem.column) == (3, "completion")
-    assert "same commitment BUE0009, source civil_society, date 2024-04-15" in problem.message
+    assert "same commitment CL0081, source civil_society, date 2024-04-15" in problem.message
     assert "the database holds 'Limited', this row says 'Substantial'" in problem.message
     assert _state(imported) == state and _held(imported) == held
 
@@ -235,7 +235,7 @@ def test_progress016_conflict_with_the_database_is_refused(imported: Engine, tmp
 def test_progress017_exact_duplicate_of_a_stored_report_is_unchanged(imported: Engine, tmp_path: Path) -> None:
     import_progress(imported, _write(tmp_path, GOOD))
     state = _state(imported)
-    summary = import_progress(imported, _write(tmp_path, [GOOD[1], "BUE0009,2024-05-15,civil_society,Limited,,"]))
+    summary = import_progress(imported, _write(tmp_path, [GOOD[1], "CL0081,2024-05-15,civil_society,Limited,,"]))
     assert (summary.added, summary.unchanged) == ({"progress reports": 1}, 1)
     assert _state(imported)[0] == state[0] + 1
     # The IRM reports import-ogp derived are stored reports too: restating one exactly changes nothing.
@@ -277,19 +277,33 @@ def test_progress020_cli(db_url: str, real_sheet: Path, tmp_path: Path) -> None:
         "reports not in this file)."
     )
     bad_path = tmp_path / "bad.csv"
-    bad_path.write_text(HEADER + "\nAL0002,2024-03-31,rumour,Complete,,\n", encoding="utf-8")
+    bad_path.write_text(HEADER + "\nAL0081,2024-03-31,rumour,Complete,,\n", encoding="utf-8")
     bad = runner.invoke(cli, ["import-progress", str(bad_path), "--database-url", db_url])
     assert bad.exit_code != 0
     assert "row 2, column 'source'" in bad.output
     conflict_path = tmp_path / "conflict.csv"
     conflict_path.write_text(
-        HEADER + "\nAL0002,2024-05-01,government,Substantial,,\nAL0002,2024-05-01,government,Limited,,\n",
+        HEADER + "\nAL0081,2024-05-01,government,Substantial,,\nAL0081,2024-05-01,government,Limited,,\n",
         encoding="utf-8",
     )
     conflict = runner.invoke(cli, ["import-progress", str(conflict_path), "--database-url", db_url])
     assert conflict.exit_code != 0 and "nothing was written" in conflict.output
     assert (
-        "row 3, column 'completion': conflicts with row 2 (same commitment AL0002, source government, "
+        "row 3, column 'completion': conflicts with row 2 (same commitment AL0081, source government, "
         "date 2024-05-01: 'Substantial' vs 'Limited')" in conflict.output
     )
     assert _held(get_engine(db_url))[3] == reports
+
+
+def test_progress021_a_date_outside_the_commitments_period_is_refused_naming_it(
+    imported_once: Engine, tmp_path: Path
+) -> None:
+    """The recording form's rule (dashboard.domain.rules.report_date_problem) holds for imports too."""
+    state = _state(imported_once)
+    with pytest.raises(ImportFailed) as info:
+        import_progress(imported_once, _write(tmp_path, [GOOD[0], "AL0002,2001-01-15,government,Limited,,"]))
+    (problem,) = info.value.problems
+    assert (problem.row, problem.column) == (3, "as_of")
+    assert problem.message.startswith("15 Jan 2001 is outside this commitment's implementation period (")
+    assert "a report may be dated from" in problem.message
+    assert _state(imported_once) == state
