@@ -359,7 +359,8 @@ document.addEventListener("keydown", function (event) {
 /* Accessibility mends of components drawn by Dash 4 and AG Grid (checked by axe-core in the browser tests):
    - a dropdown takes the focus on its button (named by its label), not on a hidden helper input;
    - the date picker's wrapper drops ARIA attributes that belong to its button, not to a plain box;
-   - a tab whose panel is not drawn (dbc.Tabs draws the open one only) names no panel. */
+   - a tab whose panel is not drawn (dbc.Tabs draws the open one only) names no panel;
+   - a chart box that scrolls sideways (phones) can take the focus, so the keyboard can scroll it. */
 (function () {
   function mend(root) {
     root.querySelectorAll(".dash-dropdown-focus-target[aria-hidden='true']:not([tabindex='-1'])").forEach(function (input) {
@@ -372,6 +373,16 @@ document.addEventListener("keydown", function (event) {
     root.querySelectorAll("[role='tab'][aria-controls]").forEach(function (tab) {
       if (!document.getElementById(tab.getAttribute("aria-controls"))) {
         tab.removeAttribute("aria-controls"); // a closed tab's panel is not drawn: point at nothing rather than at nowhere
+      }
+    });
+    root.querySelectorAll(".chart-scroll").forEach(function (box) {
+      // A chart that scrolls sideways (phones) takes the focus so the keyboard can scroll it; else it is no stop.
+      if (box.scrollWidth > box.clientWidth + 1) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", "Chart, scrolls sideways");
+      } else if (box.hasAttribute("tabindex")) {
+        ["tabindex", "role", "aria-label"].forEach(function (name) { box.removeAttribute(name); });
       }
     });
     root.querySelectorAll(".dash-datepicker-input-wrapper[aria-expanded]").forEach(function (box) {
@@ -390,4 +401,5 @@ document.addEventListener("keydown", function (event) {
       });
     }
   }).observe(document.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ["aria-expanded", "aria-controls", "tabindex"] });
+  window.addEventListener("resize", function () { mend(document); });
 })();

@@ -106,7 +106,9 @@ def chart_card(title: str, graph: dcc.Graph, *, footer: object | None = None, ta
             [header, export_buttons(table)], className="d-flex justify-content-between align-items-center gap-2"
         )
     summary = html.P(describe(_main_figure(graph), title=title), className="visually-hidden chart-summary")
-    return dbc.Card([dbc.CardHeader(header), dbc.CardBody([summary, graph]), footer], className="mb-3 shadow-sm")
+    # The box scrolls sideways on phones only (app.css); app.js makes it focusable when it does.
+    box = html.Div(graph, className="chart-scroll")
+    return dbc.Card([dbc.CardHeader(header), dbc.CardBody([summary, box]), footer], className="mb-3 shadow-sm")
 
 
 def _main_figure(node: Any) -> Any:

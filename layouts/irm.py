@@ -141,7 +141,13 @@ def layout(
             chart_card(
                 "Completion change from mid-term to end of term (IRM ratings)",
                 html.Div(
-                    [change_legend(), graph(ids.drill_chart(IRM_CHANGE_CHART), change_figure, drill=True)],
+                    [
+                        change_legend(),
+                        html.Div(
+                            graph(ids.drill_chart(IRM_CHANGE_CHART), change_figure, drill=True),
+                            className="chart-scroll",
+                        ),
+                    ],
                 ),
                 footer=dbc.CardFooter(
                     html.Div(

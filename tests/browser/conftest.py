@@ -123,6 +123,7 @@ class SharedChromium(DashComposite):
             driver.execute_cdp_cmd(
                 "Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "local_storage,indexeddb"}
             )
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})  # a test may emulate a phone
         driver.set_window_size(*WINDOW)
         driver.get_log("browser")  # drained: the next test's console starts empty
 
