@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 
 import data_access.recording as recording
 from dashboard.domain.roles import ANONYMOUS, Actor
+from dashboard.domain.scales import INDICATOR_BY_ATTR
 from data_access.db import read_meta
 from data_access.models import AuditEntry, Commitment, DelayNote, ProgressReport
 from data_access.recording import (
@@ -331,3 +333,34 @@ def test_wrt012_recording_the_rating_already_there_changes_nothing(seeded):
     )
     assert version == 1
     assert snapshot(seeded) == before
+
+
+@pytest.mark.parametrize(
+    "indicator",
+    [
+        "verifiable",
+        "ogp_value_access_to_information",
+        "ogp_value_civic_participation",
+        "ogp_value_public_accountability",
+        "ogp_value_technology",
+        "potential_for_results",
+        "completion_midterm",
+        "completion_end_of_term",
+        "early_results",
+        "diog_overall",
+    ],
+)
+def test_wrt020_every_indicator_of_the_current_irm_method_can_be_recorded(seeded, indicator):
+    """Design (verifiability, relevance to each OGP value, potential for results), implementation (completion) and
+    results (early results, did it open government): each takes its own scale's values, and ND / NR / NA."""
+    scale = INDICATOR_BY_ATTR[indicator].scale
+    top = scale.values[-1]
+    set_rating(seeded, IRM, ogp_id="AL0001", expected_version=1, indicator=indicator, value=top)
+    set_rating(seeded, IRM, ogp_id="AL0001", expected_version=2, indicator=indicator, value="NR")
+    with Session(seeded) as session:
+        stored = session.scalar(select(getattr(Commitment, indicator)).where(Commitment.ogp_id == "AL0001"))
+    assert stored == "NR"
+    log = audit_log(seeded, entity="commitment", entity_id="AL0001")
+    assert log["new_value"].tolist()[-2:] == [top, "NR"] and set(log["field"]) == {indicator}
+    with pytest.raises(ValidationFailed, match=re.escape(f"is not on the {scale.label} scale")):
+        set_rating(seeded, IRM, ogp_id="AL0001", expected_version=3, indicator=indicator, value="Splendid")
