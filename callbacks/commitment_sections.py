@@ -72,8 +72,14 @@ def live_sections(
             ctx.today(),
             notice=notice,
             active_form=active_form,
+            milestones=detail["milestones"],
         ),
         layout.DETAIL_NOTES_SECTION: record_layout.delay_notes_card(recording.delay_notes(ctx.engine, ogp_id)),
+        layout.DETAIL_MILESTONES_SECTION: layout.milestones_card(
+            detail["milestones"],
+            layout.milestone_figure(detail["milestones"], today=today, start=start, end=end),
+            today,
+        ),
         layout.DETAIL_RATINGS_SECTION: layout.ratings_card(detail),
         layout.DETAIL_AUDIT_SECTION: record_layout.audit_card(
             recording.audit_log(ctx.engine, entity="commitment", entity_id=ogp_id)

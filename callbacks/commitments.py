@@ -192,7 +192,6 @@ def render_commitment(ctx: AppContext, filters: Filters, ogp_id: str, actor: Act
             title="Commitment not found",
         )
     actor = current_actor() if actor is None else actor
-    today = status_day(ctx, filters)
     member_href = f"/countries/{detail['member_code']}{query}"
     url = detail.get("url") or ""
     links = {
@@ -200,19 +199,11 @@ def render_commitment(ctx: AppContext, filters: Filters, ogp_id: str, actor: Act
         "policy_areas": [(name, f"/themes/{slug}{query}") for slug, name, _parent in detail["policy_areas"]],
         "ogp_page": url if url.lower().startswith(("http://", "https://")) else None,
     }
-    milestone_fig = layout.milestone_figure(
-        detail["milestones"], today=today, start=detail["start_date"], end=detail["end_date"]
-    )
     children = html.Div(
         [
             follow_bar([("commitment", detail["ogp_id"])]),
             record_layout.version_store(detail["version"]),
-            layout.detail_layout(
-                detail,
-                links,
-                live_sections(ctx, filters, detail, actor),
-                layout.milestones_card(detail["milestones"], milestone_fig, today),
-            ),
+            layout.detail_layout(detail, links, live_sections(ctx, filters, detail, actor)),
         ]
     )
     return Page(

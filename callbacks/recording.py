@@ -37,6 +37,7 @@ _FORM_FIELDS: dict[str, dict[str, str]] = {
     "progress": form.PROGRESS_FIELDS,
     "delay_note": form.DELAY_NOTE_FIELDS,
     "rating": form.RATING_FIELDS,
+    "milestone": form.MILESTONE_FIELDS,
 }
 
 
@@ -221,6 +222,45 @@ def save_rating(
     )
 
 
+def save_milestone(
+    ctx: AppContext,
+    actor: Actor,
+    *,
+    pathname: str | None,
+    search: str | None,
+    expected_version: Any,
+    fields: dict[str, Any],
+) -> SaveResult:
+    """Mark one of the page's milestones done, or reschedule it (the fields of form.MILESTONE_FIELDS)."""
+
+    def write(ogp_id: str, version: int) -> tuple[int, str]:
+        new_version = recording.update_milestone(
+            ctx.engine,
+            actor,
+            ogp_id=ogp_id,
+            expected_version=version,
+            milestone_id=fields.get("milestone"),
+            action=fields.get("action"),
+            day=fields.get("date"),
+            text=fields.get("text"),
+            today=ctx.today(),
+        )
+        done = fields.get("action") == "done"
+        return new_version, f"Milestone {'marked done' if done else 'rescheduled'}: {fields.get('date')}."
+
+    return _save(
+        ctx,
+        actor,
+        pathname=pathname,
+        search=search,
+        expected_version=expected_version,
+        form_name="milestone",
+        permitted=can_add_delay_note,
+        what="update milestones",
+        write=write,
+    )
+
+
 def reload_commitment(ctx: AppContext, actor: Actor, *, pathname: str | None, search: str | None) -> SaveResult:
     """After a conflict: the current state and version of the commitment; the forms (what was typed) stay."""
     search = search if isinstance(search, str) else None
@@ -306,6 +346,29 @@ def register(app: Dash, app_ctx: AppContext) -> None:
             app_ctx, current_actor(), pathname=pathname, search=search, expected_version=version, note=note
         )
         return callback_outputs(result, form.DELAY_NOTE_FIELDS)
+
+    milestone_outputs = _outputs(form.MILESTONE_FIELDS)
+
+    @app.callback(
+        *milestone_outputs,
+        Input(form.MILESTONE_SAVE, "n_clicks"),
+        *_page_state(),
+        *(State(input_id, "value") for input_id in form.MILESTONE_FIELDS.values()),
+        running=[(Output(form.MILESTONE_SAVE, "disabled"), True, False)],
+        prevent_initial_call=True,
+    )
+    def _save_milestone(clicks, pathname, search, version, *values):
+        if not clicks:
+            return [no_update] * len(milestone_outputs)
+        result = save_milestone(
+            app_ctx,
+            current_actor(),
+            pathname=pathname,
+            search=search,
+            expected_version=version,
+            fields=dict(zip(form.MILESTONE_FIELDS, values, strict=True)),
+        )
+        return callback_outputs(result, form.MILESTONE_FIELDS)
 
     rating_outputs = _outputs(form.RATING_FIELDS)
 

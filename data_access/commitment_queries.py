@@ -39,7 +39,15 @@ ROW_COLUMNS = [
     "delay_reason",
 ]
 PROGRESS_COLUMNS = ["report_id", "as_of", "source", "completion", "result", "note", "evidence_url", "recorded_by"]
-MILESTONE_COLUMNS = ["milestone_id", "title", "due_date", "done_date"]
+MILESTONE_COLUMNS = [
+    "milestone_id",
+    "title",
+    "due_date",
+    "done_date",
+    "done_evidence",
+    "original_due_date",
+    "reschedule_reason",
+]
 MAX_PAGE = 500
 
 
@@ -253,7 +261,18 @@ def commitment_detail(engine: Engine, ogp_id: str) -> dict[str, Any] | None:
             policy_areas=[(a.slug, a.name, a.parent) for a in commitment.policy_areas],
             milestones=_with_none(
                 pd.DataFrame(
-                    [(m.id, m.title, m.due_date, m.done_date) for m in commitment.milestones],
+                    [
+                        (
+                            m.id,
+                            m.title,
+                            m.due_date,
+                            m.done_date,
+                            m.done_evidence,
+                            m.original_due_date,
+                            m.reschedule_reason,
+                        )
+                        for m in commitment.milestones
+                    ],
                     columns=MILESTONE_COLUMNS,
                 )
             ),

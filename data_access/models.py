@@ -184,6 +184,10 @@ class Milestone(Base):
     title: Mapped[str] = mapped_column(Text)
     due_date: Mapped[dt.date | None] = mapped_column(Date)
     done_date: Mapped[dt.date | None] = mapped_column(Date)
+    done_evidence: Mapped[str | None] = mapped_column(Text)  # what shows it was done (a link or words)
+    # Rescheduled: the first due date is kept (as national trackers show "rescheduled from"), with the reason.
+    original_due_date: Mapped[dt.date | None] = mapped_column(Date)
+    reschedule_reason: Mapped[str | None] = mapped_column(Text)
 
     commitment: Mapped[Commitment] = relationship(back_populates="milestones")
 

@@ -17,10 +17,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from dashboard.domain.recordable import EARLIEST, MAX_NOTE, MAX_URL, RECORDABLE_RATINGS
 from dashboard.domain.roles import Actor, allowed_sources, can_add_delay_note, can_record_progress, can_record_rating
-from dashboard.domain.rules import latest_completion, report_date_problem
+from dashboard.domain.rules import format_day, latest_completion, report_date_problem
 from dashboard.domain.scales import COMPLETION, DIOG, EARLY_RESULTS, INDICATOR_BY_ATTR, MISSING_CODES, PROGRESS_SOURCES
 from data_access.db import bump_data_version, session_scope
-from data_access.models import ActionPlan, AuditEntry, Commitment, DelayNote, ProgressReport
+from data_access.models import ActionPlan, AuditEntry, Commitment, DelayNote, Milestone, ProgressReport
 
 
 class PermissionDenied(Exception):
@@ -205,6 +205,86 @@ def add_delay_note(engine: Engine, actor: Actor, *, ogp_id: str, expected_versio
             raise PermissionDenied(f"{actor.label} may not add delay notes for {member_code}.")
         session.add(DelayNote(commitment_id=commitment.id, note=text, recorded_by=actor.username))
         return [("add-delay-note", "delay_note", None, text)]
+
+    return _write(engine, actor, ogp_id, expected_version, apply)
+
+
+MILESTONE_ACTIONS = ("done", "reschedule")
+
+
+def _day(raw: Any, field: str, errors: dict[str, str]) -> dt.date | None:
+    text = _text(raw)
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        errors[field] = f"'{text[:20]}' is not a date (YYYY-MM-DD)."
+        return None
+
+
+def update_milestone(
+    engine: Engine,
+    actor: Actor,
+    *,
+    ogp_id: str,
+    expected_version: int,
+    milestone_id: Any,
+    action: Any,
+    day: Any,
+    text: Any,
+    today: dt.date,
+) -> int:
+    """Mark a milestone done (on a day, with its evidence) or reschedule it (a new due date and the reason; the
+    first due date is kept and shown). Support staff of the member, IRM and admins; returns the new version."""
+    errors: dict[str, str] = {}
+    action = _text(action)
+    if action not in MILESTONE_ACTIONS:
+        errors["action"] = "Choose: mark it done, or reschedule it."
+    when = _day(day, "date", errors)
+    words = _text(text)
+    if when is None and "date" not in errors:
+        errors["date"] = "Give the day it was done." if action == "done" else "Give the new due date."
+    if action == "done" and when is not None and when > today:
+        errors["date"] = f"{format_day(when)} is in the future: mark a milestone done once it is."
+    if action == "reschedule" and not words:
+        errors["text"] = "Say why it moves (national trackers show the reason beside the new date)."
+    if len(words) > MAX_NOTE:
+        errors["text"] = f"{len(words):,} characters; the limit is {MAX_NOTE:,}."
+    try:
+        wanted = int(milestone_id)
+    except (TypeError, ValueError):
+        errors["milestone"] = "Choose a milestone."
+        wanted = -1
+    if errors or when is None:
+        raise ValidationFailed(errors)
+    day_of: dt.date = when
+
+    def apply(session: Session, commitment: Commitment, member_code: str):
+        when = day_of
+        if not can_add_delay_note(actor, member_code):
+            raise PermissionDenied(f"{actor.label} may not update milestones for {member_code}.")
+        milestone = session.get(Milestone, wanted)
+        if milestone is None or milestone.commitment_id != commitment.id:
+            raise ValidationFailed({"milestone": "That milestone is not one of this commitment's."})
+        plan = commitment.action_plan
+        problem = report_date_problem(
+            when, commitment.start_date or plan.start_date, commitment.end_date or plan.end_date
+        )
+        if problem:
+            raise ValidationFailed({"date": problem.replace("a report may be dated", "a milestone may be dated")})
+        if action == "done":
+            if milestone.done_date == when and (milestone.done_evidence or "") == words:
+                return []
+            old = milestone.done_date.isoformat() if milestone.done_date else None
+            milestone.done_date, milestone.done_evidence = when, words or None
+            return [("milestone-done", f"milestone {milestone.id}", old, f"{when.isoformat()} {words}".strip())]
+        if milestone.due_date == when:
+            return []
+        old_due = milestone.due_date
+        if milestone.original_due_date is None:
+            milestone.original_due_date = old_due  # the first due date stays, however often it moves
+        milestone.due_date, milestone.reschedule_reason = when, words
+        old = old_due.isoformat() if old_due else None
+        return [("milestone-rescheduled", f"milestone {milestone.id}", old, f"{when.isoformat()}: {words}")]
 
     return _write(engine, actor, ogp_id, expected_version, apply)
 

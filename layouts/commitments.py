@@ -52,11 +52,13 @@ DETAIL_RECORD_SECTION = "commitment-record-section"
 DETAIL_NOTES_SECTION = "commitment-notes-section"
 DETAIL_RATINGS_SECTION = "commitment-ratings-section"
 DETAIL_AUDIT_SECTION = "commitment-audit-section"
+DETAIL_MILESTONES_SECTION = "commitment-milestones-section"
 LIVE_SECTIONS: tuple[str, ...] = (
     DETAIL_STATUS_SECTION,
     DETAIL_HISTORY_SECTION,
     DETAIL_RECORD_SECTION,
     DETAIL_NOTES_SECTION,
+    DETAIL_MILESTONES_SECTION,
     DETAIL_RATINGS_SECTION,
     DETAIL_AUDIT_SECTION,
 )
@@ -649,8 +651,8 @@ def milestone_list(milestones: pd.DataFrame, today: dt.date) -> Any:
                 [
                     html.Td(f"{i + 1}"),
                     html.Td(r.title),
-                    html.Td(day_text(r.due_date), className="text-nowrap"),
-                    html.Td(day_text(r.done_date), className="text-nowrap"),
+                    html.Td(_due_cell(r)),
+                    html.Td(_done_cell(r)),
                     html.Td(html.Span(state, className=f"milestone-state milestone-{state.replace(' ', '-')}")),
                 ]
             )
@@ -666,6 +668,32 @@ def milestone_list(milestones: pd.DataFrame, today: dt.date) -> Any:
         responsive=True,
         className="milestone-table mt-2 mb-0",
     )
+
+
+def _due_cell(milestone: Any) -> Any:
+    """The due date, and for a rescheduled milestone the first due date and why it moved."""
+    original = getattr(milestone, "original_due_date", None)
+    if original is None or pd.isna(original):
+        return html.Span(day_text(milestone.due_date), className="text-nowrap")
+    why = getattr(milestone, "reschedule_reason", None) or ""
+    return html.Div(
+        [
+            html.Span(day_text(milestone.due_date), className="text-nowrap"),
+            html.Div(f"rescheduled from {day_text(original)}: {why}", className="small text-muted milestone-moved"),
+        ]
+    )
+
+
+def _done_cell(milestone: Any) -> Any:
+    """The day it was done, with its evidence (a link when it is one)."""
+    evidence = getattr(milestone, "done_evidence", None) or ""
+    day = html.Span(day_text(milestone.done_date), className="text-nowrap")
+    if not evidence or pd.isna(milestone.done_date):
+        return day
+    shown: Any = evidence
+    if evidence.startswith(("http://", "https://")):
+        shown = html.A("evidence", href=evidence, target="_blank", rel="noopener noreferrer")
+    return html.Div([day, html.Div(shown, className="small")])
 
 
 def _short(text: str, limit: int) -> str:
@@ -700,7 +728,7 @@ def milestones_card(milestones: pd.DataFrame, milestone_fig: go.Figure, today: d
     )
 
 
-def detail_layout(detail: dict[str, Any], links: dict[str, Any], sections: dict[str, Any], milestones: Any) -> html.Div:
+def detail_layout(detail: dict[str, Any], links: dict[str, Any], sections: dict[str, Any]) -> html.Div:
     """The commitment page, top to bottom: what it is, where it stands, progress history, recording, milestones,
     ratings and change history. `sections` holds the children of every LIVE_SECTIONS id (a save re-renders them).
     """
@@ -744,7 +772,7 @@ def detail_layout(detail: dict[str, Any], links: dict[str, Any], sections: dict[
                     dbc.Col(section(DETAIL_NOTES_SECTION), lg=5),
                 ]
             ),
-            milestones,
+            section(DETAIL_MILESTONES_SECTION),
             section(DETAIL_RATINGS_SECTION),
             section(DETAIL_AUDIT_SECTION),
         ]

@@ -54,7 +54,23 @@ PROGRESS_FIELDS: dict[str, str] = {
 DELAY_NOTE_FIELDS: dict[str, str] = {"note": DELAY_NOTE_TEXT}
 RATING_FIELDS: dict[str, str] = {"indicator": RATING_INDICATOR, "value": RATING_VALUE}
 RESULT_NONE = "none"  # the Result choice for "no result given" (a select cannot hold an empty value reliably)
-FORM_TABS = {"progress": "record-tab-progress", "delay_note": "record-tab-delay-note", "rating": "record-tab-rating"}
+MILESTONE_PICK = "record-milestone"
+MILESTONE_ACTION = "record-milestone-action"
+MILESTONE_DATE = "record-milestone-date"
+MILESTONE_TEXT = "record-milestone-text"
+MILESTONE_SAVE = "record-milestone-save"
+MILESTONE_FIELDS: dict[str, str] = {
+    "milestone": MILESTONE_PICK,
+    "action": MILESTONE_ACTION,
+    "date": MILESTONE_DATE,
+    "text": MILESTONE_TEXT,
+}
+FORM_TABS = {
+    "progress": "record-tab-progress",
+    "delay_note": "record-tab-delay-note",
+    "rating": "record-tab-rating",
+    "milestone": "record-tab-milestone",
+}
 
 DELAY_NOTES = "commitment-delay-notes"
 AUDIT = "commitment-audit"
@@ -200,6 +216,54 @@ def delay_note_form() -> html.Div:
     )
 
 
+def milestone_form(milestones: pd.DataFrame, today: dt.date) -> html.Div:
+    """Mark a milestone done (the day and its evidence) or reschedule it (the new due date and why)."""
+    options = [
+        {
+            "label": f"{i + 1}. {m.title[:70]} ({'done' if pd.notna(m.done_date) else 'due ' + _when(m.due_date)})",
+            "value": str(m.milestone_id),
+        }
+        for i, m in enumerate(milestones.itertuples(index=False))
+    ]
+    return html.Div(
+        [
+            dbc.Row(
+                [
+                    _field("Milestone", dbc.Select(id=MILESTONE_PICK, options=options), MILESTONE_PICK, width=12),
+                    _field(
+                        "What happened",
+                        dbc.Select(
+                            id=MILESTONE_ACTION,
+                            options=[
+                                {"label": "Done", "value": "done"},
+                                {"label": "Rescheduled to a new date", "value": "reschedule"},
+                            ],
+                            value="done",
+                        ),
+                        MILESTONE_ACTION,
+                    ),
+                    _field(
+                        "Date",
+                        dbc.Input(id=MILESTONE_DATE, type="date", max="9999-12-31"),
+                        MILESTONE_DATE,
+                        hint="The day it was done, or its new due date.",
+                    ),
+                    _field(
+                        "Evidence or reason",
+                        dbc.Textarea(id=MILESTONE_TEXT, rows=2, maxLength=MAX_NOTE, value=""),
+                        MILESTONE_TEXT,
+                        hint="Done: a link or what shows it. Rescheduled: why (required); the first date is kept.",
+                        width=12,
+                    ),
+                ],
+                className="g-2",
+            ),
+            dbc.Button([html.I(className="bi bi-flag me-1"), "Save milestone"], id=MILESTONE_SAVE),
+        ],
+        className="record-form pt-3",
+    )
+
+
 def rating_form(current: dict[str, Any]) -> html.Div:
     """An IRM rating: the indicator (with its current value) and a value of that indicator's scale."""
     indicators = [
@@ -238,6 +302,7 @@ def record_card(
     *,
     notice: Any = None,
     active_form: str | None = None,
+    milestones: pd.DataFrame | None = None,
 ) -> dbc.Card:
     """The Record card: only the forms this actor may use for this member, or a short note why there are none."""
     tabs = []
@@ -247,6 +312,8 @@ def record_card(
         tabs.append(dbc.Tab(delay_note_form(), label="Delay note", tab_id=FORM_TABS["delay_note"]))
     if can_record_rating(actor, member_code):
         tabs.append(dbc.Tab(rating_form(current), label="IRM rating", tab_id=FORM_TABS["rating"]))
+    if can_add_delay_note(actor, member_code) and milestones is not None and not milestones.empty:
+        tabs.append(dbc.Tab(milestone_form(milestones, today), label="Milestone", tab_id=FORM_TABS["milestone"]))
     header = dbc.CardHeader(html.H2("Record", className="h6 mb-0"))
     if not tabs:
         return dbc.Card(
@@ -475,6 +542,13 @@ def skeleton() -> list[Any]:
     everything = Actor(username="validation", role="admin")
     return [
         version_store(0),
-        record_card(everything, "", "", {}, dt.date.today()),
+        record_card(
+            everything,
+            "",
+            "",
+            {},
+            dt.date.today(),
+            milestones=pd.DataFrame({"milestone_id": [0], "title": [""], "due_date": [None], "done_date": [None]}),
+        ),
         html.Button(id=RECORD_RELOAD),
     ]
