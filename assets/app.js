@@ -403,3 +403,11 @@ document.addEventListener("keydown", function (event) {
   }).observe(document.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ["aria-expanded", "aria-controls", "tabindex"] });
   window.addEventListener("resize", function () { mend(document); });
 })();
+
+/* "Sign in" returns to the page it was clicked on, filters included (the server accepts only local paths). */
+document.addEventListener("click", function (event) {
+  var link = event.target.closest && event.target.closest("#sign-in");
+  if (link) {
+    link.setAttribute("href", "/login?next=" + encodeURIComponent(window.location.pathname + window.location.search));
+  }
+}, true);

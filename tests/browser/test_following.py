@@ -64,3 +64,19 @@ def test_folb001_follow_a_commitment_then_an_import_completes_it_and_the_inbox_s
     duo.wait_for_contains_text("#page-content", ogp_id, timeout=30)
     assert "complete" in duo.find_element(".following-table").text
     assert_console_clean()
+
+
+def test_folb002_signing_in_from_a_page_returns_to_it_with_its_filters(
+    browser_app, sample_db_url, assert_console_clean
+):
+    duo = browser_app
+    create_user(get_engine(sample_db_url), username="vera", password=PASSWORD, role="viewer")
+    duo.wait_for_page(f"{duo.server_url}/delays?region=Europe")
+    duo.wait_for_element("#delays-commitments", timeout=30)
+    duo.find_element("#sign-in").click()
+    duo.wait_for_element("#username", timeout=20).send_keys("vera")
+    duo.find_element("#password").send_keys(PASSWORD)
+    duo.find_element("#login-submit").click()
+    duo.wait_for_contains_text("#account-name", "vera", timeout=30)
+    assert duo.driver.current_url == f"{duo.server_url}/delays?region=Europe"
+    assert_console_clean()
