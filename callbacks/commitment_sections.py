@@ -62,7 +62,7 @@ def live_sections(
             layout.latest_by_source(progress),
         ],
         layout.DETAIL_HISTORY_SECTION: layout.history_card(
-            progress, layout.progress_figure(progress, today=today, end=end)
+            progress, layout.progress_figure(progress, today=today, end=end), detail.get("corrected")
         ),
         layout.DETAIL_RECORD_SECTION: record_layout.record_card(
             actor,
@@ -73,6 +73,7 @@ def live_sections(
             notice=notice,
             active_form=active_form,
             milestones=detail["milestones"],
+            progress=progress,
         ),
         layout.DETAIL_NOTES_SECTION: record_layout.delay_notes_card(recording.delay_notes(ctx.engine, ogp_id)),
         layout.DETAIL_MILESTONES_SECTION: layout.milestones_card(

@@ -143,8 +143,9 @@ def save_progress_report(
 ) -> SaveResult:
     """Add a progress report to the commitment of the page (the fields of form.PROGRESS_FIELDS)."""
     values = {name: fields.get(name) for name in form.PROGRESS_FIELDS}
-    if values["result"] == form.RESULT_NONE:
-        values["result"] = None
+    for name in ("result", "supersedes"):
+        if values[name] == form.RESULT_NONE:
+            values[name] = None
 
     def write(ogp_id: str, version: int) -> tuple[int, str]:
         new_version = recording.add_progress_report(
@@ -234,7 +235,7 @@ def save_milestone(
     """Mark one of the page's milestones done, or reschedule it (the fields of form.MILESTONE_FIELDS)."""
 
     def write(ogp_id: str, version: int) -> tuple[int, str]:
-        new_version = recording.update_milestone(
+        new_version = recording.record_milestone(
             ctx.engine,
             actor,
             ogp_id=ogp_id,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from dashboard.domain.scales import COMPLETION, DELAY_STATUSES, POTENTIAL_FOR_RESULTS, POTENTIAL_IMPACT, Scale
 from data_access import search as search_index
-from data_access.models import ActionPlan, Commitment, CommitmentStatus, Member, Milestone
+from data_access.models import ActionPlan, Commitment, CommitmentStatus, Member, Milestone, ProgressReport
 from data_access.queries import COMMITMENT_IDENTITY, commitment_scope, ranked_reports
 
 ROW_COLUMNS = [
@@ -253,6 +253,11 @@ def commitment_detail(engine: Engine, ogp_id: str) -> dict[str, Any] | None:
             return None
         detail = {column.key: getattr(commitment, column.key) for column in Commitment.__table__.columns}
         plan = commitment.action_plan
+        reports = sorted(commitment.progress_reports, key=lambda r: (r.as_of, r.id))
+        # A corrected report stays in the history but no longer counts: `progress` holds the reports in force
+        # (queries.in_force), `corrected` the replaced ones with the day of the correction that replaced them.
+        corrections = {r.supersedes_id: r.as_of for r in reports if r.supersedes_id is not None}
+        in_force = [r for r in reports if r.id not in corrections]
         detail.update(
             member_code=plan.member.code,
             member_name=plan.member.name,
@@ -276,17 +281,28 @@ def commitment_detail(engine: Engine, ogp_id: str) -> dict[str, Any] | None:
                     columns=MILESTONE_COLUMNS,
                 )
             ),
-            progress=_with_none(
+            progress=_with_none(pd.DataFrame([_report_row(r) for r in in_force], columns=PROGRESS_COLUMNS)),
+            corrected=_with_none(
                 pd.DataFrame(
-                    [
-                        (r.id, r.as_of, r.source, r.completion, r.result, r.note, r.evidence_url, r.recorded_by)
-                        for r in sorted(commitment.progress_reports, key=lambda r: (r.as_of, r.id))
-                    ],
-                    columns=PROGRESS_COLUMNS,
+                    [(*_report_row(r), corrections[r.id]) for r in reports if r.id in corrections],
+                    columns=[*PROGRESS_COLUMNS, "corrected_by"],
                 )
             ),
         )
     return detail
+
+
+def _report_row(report: ProgressReport) -> tuple[Any, ...]:
+    return (
+        report.id,
+        report.as_of,
+        report.source,
+        report.completion,
+        report.result,
+        report.note,
+        report.evidence_url,
+        report.recorded_by,
+    )
 
 
 def _with_none(frame: pd.DataFrame) -> pd.DataFrame:

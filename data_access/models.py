@@ -225,6 +225,9 @@ class ProgressReport(Base):
     # history), the day it was recorded when entered here. /changes replays a past day with what was known then.
     # Defaults to as_of; what is entered here (recording, progress imports) sets the day it was recorded.
     known_from: Mapped[dt.date] = mapped_column(Date, index=True, default=_as_of)
+    # A correction names the report it replaces: both stay in the history, the replaced one no longer counts
+    # (data_access.queries.in_force). One correction per report; a correction can itself be corrected.
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("progress_report.id"), unique=True)
 
     commitment: Mapped[Commitment] = relationship(back_populates="progress_reports")
 

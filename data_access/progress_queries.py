@@ -140,7 +140,7 @@ def no_recent_reports(engine: Engine, *, day: dt.date, days: int, **filters: Any
     # (Joining a window-ranked subquery instead made SQLite scan it once per commitment: seconds at scale 10.)
     latest_id = (
         select(ProgressReport.id)
-        .where(ProgressReport.commitment_id == Commitment.id, ProgressReport.as_of <= day)
+        .where(ProgressReport.commitment_id == Commitment.id, ProgressReport.as_of <= day, queries.in_force())
         .order_by(ProgressReport.as_of.desc(), ProgressReport.id.desc())
         .limit(1)
         .correlate(Commitment)
@@ -205,6 +205,7 @@ def source_disagreements(engine: Engine, *, day: dt.date, **filters: Any) -> pd.
         ProgressReport.source.in_(["government", "civil_society"]),
         ProgressReport.as_of <= day,
         ProgressReport.commitment_id.in_(scope),
+        queries.in_force(),
     )
     with engine.connect() as conn:
         reports = pd.DataFrame(

@@ -11,6 +11,7 @@ from typing import Any, TypeVarTuple
 
 import pandas as pd
 from sqlalchemy import Engine, Select, and_, case, distinct, func, literal, or_, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Subquery
 
 from dashboard.domain.scales import HIGH_COMPLETION
@@ -397,6 +398,22 @@ def plan_ids(engine: Engine, *, running_from: dt.date, running_to: dt.date, **fi
 LATEST_PROGRESS_COLUMNS = ["commitment_id", "source", "as_of", "completion", "result"]
 
 
+def replaced_ids(known_by: dt.date | None = None) -> Select[Any]:
+    """The ids of the progress reports a correction replaces (data_access.recording), or that one known by
+    `known_by` replaces when a past day is replayed."""
+    correction = aliased(ProgressReport)
+    replaced = select(correction.supersedes_id).where(correction.supersedes_id.is_not(None))
+    if known_by is not None:
+        replaced = replaced.where(correction.known_from <= known_by)
+    return replaced
+
+
+def in_force(known_by: dt.date | None = None) -> Any:
+    """The condition "this progress report counts": no correction replaces it. Every "latest report" reads
+    through it, or (the status layer, reading every report) through replaced_ids."""
+    return ProgressReport.id.not_in(replaced_ids(known_by))
+
+
 def ranked_reports(
     *,
     per_source: bool,
@@ -411,16 +428,18 @@ def ranked_reports(
     Columns: commitment_id, source, as_of, completion, result, rank.
     """
     partition = (ProgressReport.commitment_id, ProgressReport.source) if per_source else (ProgressReport.commitment_id,)
-    ranked = select(
-        ProgressReport.commitment_id,
-        ProgressReport.source,
-        ProgressReport.as_of,
-        ProgressReport.completion,
-        ProgressReport.result,
-        func.row_number()
-        .over(partition_by=partition, order_by=(ProgressReport.as_of.desc(), ProgressReport.id.desc()))
-        .label("rank"),
-    )
+    ranked = (
+        select(
+            ProgressReport.commitment_id,
+            ProgressReport.source,
+            ProgressReport.as_of,
+            ProgressReport.completion,
+            ProgressReport.result,
+            func.row_number()
+            .over(partition_by=partition, order_by=(ProgressReport.as_of.desc(), ProgressReport.id.desc()))
+            .label("rank"),
+        )
+    ).where(in_force())
     if on is not None:
         ranked = ranked.where(ProgressReport.as_of <= on)
     if isinstance(commitment_ids, Select):

@@ -175,21 +175,49 @@ def add_progress_report(
         # A role that may not record this source is refused as such, not told to fix a form field.
         raise PermissionDenied(f"{actor.label} may not record progress reports from this source.")
     clean = validate_progress(fields, actor=actor, today=today)
+    replaces = _text(fields.get("supersedes"))
+    if replaces and not replaces.isdigit():
+        raise ValidationFailed({"supersedes": "Choose the report this one corrects, or none."})
 
     def apply(session: Session, commitment: Commitment, member_code: str):
         if not can_record_progress(actor, member_code, clean["source"]):
             raise PermissionDenied(f"{actor.label} may not record progress for {member_code}.")
+        corrected = _corrected_report(session, commitment, int(replaces), clean["source"]) if replaces else None
         plan = commitment.action_plan
         problem = report_date_problem(
             clean["as_of"], commitment.start_date or plan.start_date, commitment.end_date or plan.end_date
         )
         if problem:
             raise ValidationFailed({"as_of": problem})
-        session.add(ProgressReport(commitment=commitment, recorded_by=actor.username, known_from=today, **clean))
+        session.add(
+            ProgressReport(
+                commitment=commitment,
+                recorded_by=actor.username,
+                known_from=today,
+                supersedes_id=corrected.id if corrected else None,
+                **clean,
+            )
+        )
         summary = f"{clean['as_of'].isoformat()} {PROGRESS_SOURCES[clean['source']]}: {clean['completion']}"
-        return [("add-progress-report", "progress_report", None, summary)]
+        if corrected is None:
+            return [("add-progress-report", "progress_report", None, summary)]
+        old = f"{corrected.as_of.isoformat()} {PROGRESS_SOURCES[corrected.source]}: {corrected.completion}"
+        return [("correct-progress-report", "progress_report", old, summary)]
 
     return _write(engine, actor, ogp_id, expected_version, apply)
+
+
+def _corrected_report(session: Session, commitment: Commitment, report_id: int, source: str) -> ProgressReport:
+    """The report a correction replaces: one of this commitment's, from the same source, not replaced yet."""
+    report = session.get(ProgressReport, report_id)
+    if report is None or report.commitment_id != commitment.id:
+        raise ValidationFailed({"supersedes": "That report is not one of this commitment's."})
+    if report.source != source:
+        origin = PROGRESS_SOURCES[report.source]
+        raise ValidationFailed({"supersedes": f"A correction comes from the same source; that one is from {origin}."})
+    if session.scalar(select(ProgressReport.id).where(ProgressReport.supersedes_id == report.id)) is not None:
+        raise ValidationFailed({"supersedes": "That report was corrected already: correct the correction instead."})
+    return report
 
 
 def add_delay_note(engine: Engine, actor: Actor, *, ogp_id: str, expected_version: int, note: str) -> int:
@@ -221,7 +249,7 @@ def _day(raw: Any, field: str, errors: dict[str, str]) -> dt.date | None:
         return None
 
 
-def update_milestone(
+def record_milestone(
     engine: Engine,
     actor: Actor,
     *,

@@ -157,7 +157,11 @@ def compute(engine: Engine, day: dt.date, *, known_by: dt.date | None = None) ->
         ActionPlan.submitted_on,
     ).join(ActionPlan, Commitment.action_plan_id == ActionPlan.id)
     report_stmt = select(
-        ProgressReport.commitment_id, ProgressReport.source, ProgressReport.as_of, ProgressReport.completion
+        ProgressReport.id,
+        ProgressReport.commitment_id,
+        ProgressReport.source,
+        ProgressReport.as_of,
+        ProgressReport.completion,
     ).where(ProgressReport.as_of <= day)
     if known_by is not None:
         report_stmt = report_stmt.where(ProgressReport.known_from <= known_by)
@@ -170,12 +174,18 @@ def compute(engine: Engine, day: dt.date, *, known_by: dt.date | None = None) ->
             columns=["commitment_id", "start_date", "end_date", "completion", "plan_end", "plan_id", "submitted_on"],
         )
         reports = pd.DataFrame(
-            [tuple(r) for r in conn.execute(report_stmt)], columns=["commitment_id", "source", "as_of", "completion"]
+            [tuple(r) for r in conn.execute(report_stmt)],
+            columns=["report_id", "commitment_id", "source", "as_of", "completion"],
         )
+        # Corrected reports no longer count (queries.in_force); filtered here, where it costs nothing at scale.
+        replaced = set(conn.scalars(queries.replaced_ids(known_by)))
         milestones = pd.DataFrame(
             [tuple(r) for r in conn.execute(milestone_stmt)],
             columns=["commitment_id", "title", "due_date", "done_date"],
         )
+    if replaced:
+        reports = reports[~reports["report_id"].isin(replaced)]
+    reports = reports.drop(columns="report_id")
     # A plan delivered after the day had no commitments then: its commitments are not in view on that day.
     delivered_later = commitments["submitted_on"].map(lambda d: d is not None and d == d and d > day).astype(bool)
     commitment_rows = commitment_statuses(commitments, latest_evidence(reports, day), milestones, day)

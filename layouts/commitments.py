@@ -700,13 +700,30 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def history_card(progress: pd.DataFrame, progress_fig: go.Figure) -> dbc.Card:
-    """Progress history: completion over time by source (chart) and every report (table)."""
+def history_card(progress: pd.DataFrame, progress_fig: go.Figure, corrected: pd.DataFrame | None = None) -> dbc.Card:
+    """Progress history: completion over time by source (chart) and every report that counts (table), then the
+    corrected reports, kept but no longer counted."""
     return chart_card(
         "Progress history: completion over time by source",
         graph(DETAIL_PROGRESS_CHART, progress_fig),
-        footer=dbc.CardFooter(progress_table(progress), className="bg-white"),
+        footer=dbc.CardFooter([progress_table(progress), corrected_list(corrected)], className="bg-white"),
         table=COMMITMENT_PROGRESS_EXPORT,
+    )
+
+
+def corrected_list(corrected: pd.DataFrame | None) -> Any:
+    """Reports a later correction replaced: still shown (the history is kept), marked as no longer counting."""
+    if corrected is None or corrected.empty:
+        return None
+    items = [
+        html.Li(
+            f"{format_day(r.as_of)}, {PROGRESS_SOURCES.get(r.source, r.source)}: {r.completion} "
+            f"(corrected by the report of {format_day(r.corrected_by)}; no longer counts)"
+        )
+        for r in corrected.itertuples(index=False)
+    ]
+    return html.Div(
+        [html.H3("Corrected reports", className="h6 mt-3"), html.Ul(items, className="small mb-0 corrected-reports")]
     )
 
 

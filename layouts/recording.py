@@ -30,6 +30,7 @@ RECORD_VERSION = "record-version"  # dcc.Store: the commitment version the page 
 RECORD_RELOAD = "record-reload"  # in the conflict warning: load the current state, keep what was typed
 
 PROGRESS_AS_OF = "record-progress-as-of"
+PROGRESS_SUPERSEDES = "record-progress-supersedes"  # the report this one corrects, or none
 PROGRESS_SOURCE = "record-progress-source"
 PROGRESS_COMPLETION = "record-progress-completion"
 PROGRESS_RESULT = "record-progress-result"
@@ -50,6 +51,7 @@ PROGRESS_FIELDS: dict[str, str] = {
     "result": PROGRESS_RESULT,
     "note": PROGRESS_NOTE,
     "evidence_url": PROGRESS_EVIDENCE,
+    "supersedes": PROGRESS_SUPERSEDES,
 }
 DELAY_NOTE_FIELDS: dict[str, str] = {"note": DELAY_NOTE_TEXT}
 RATING_FIELDS: dict[str, str] = {"indicator": RATING_INDICATOR, "value": RATING_VALUE}
@@ -124,8 +126,21 @@ def rating_value_options(indicator: str | None) -> list[dict[str, str]]:
     return values + codes
 
 
-def progress_form(actor: Actor, today: dt.date) -> html.Div:
-    """A dated progress report from one source the actor may record."""
+def correction_options(progress: pd.DataFrame | None, actor: Actor) -> list[dict[str, str]]:
+    """ "Corrects": none, or one of the reports in force from a source the actor may record, newest first."""
+    options = [{"label": "Nothing: a new report", "value": RESULT_NONE}]
+    if progress is None or progress.empty:
+        return options
+    allowed = set(allowed_sources(actor))
+    for r in progress.iloc[::-1].itertuples(index=False):
+        if r.source in allowed:
+            label = f"The report of {_when(r.as_of)} from {PROGRESS_SOURCES[r.source]}: {r.completion}"
+            options.append({"label": label, "value": str(r.report_id)})
+    return options
+
+
+def progress_form(actor: Actor, today: dt.date, progress: pd.DataFrame | None = None) -> html.Div:
+    """A dated progress report from one source the actor may record, or a correction of an earlier one."""
     sources = [{"label": PROGRESS_SOURCES[s], "value": s} for s in allowed_sources(actor)]
     return html.Div(
         [
@@ -164,6 +179,15 @@ def progress_form(actor: Actor, today: dt.date) -> html.Div:
                         dbc.Select(id=PROGRESS_RESULT, options=result_options(), value=RESULT_NONE),
                         PROGRESS_RESULT,
                         width=4,
+                    ),
+                    _field(
+                        "Corrects (optional)",
+                        dbc.Select(
+                            id=PROGRESS_SUPERSEDES, options=correction_options(progress, actor), value=RESULT_NONE
+                        ),
+                        PROGRESS_SUPERSEDES,
+                        hint="A wrong report stays in the history, marked corrected; this one counts instead.",
+                        width=8,
                     ),
                     _field(
                         "Evidence link (optional)",
@@ -303,11 +327,14 @@ def record_card(
     notice: Any = None,
     active_form: str | None = None,
     milestones: pd.DataFrame | None = None,
+    progress: pd.DataFrame | None = None,
 ) -> dbc.Card:
     """The Record card: only the forms this actor may use for this member, or a short note why there are none."""
     tabs = []
     if can_record_progress(actor, member_code):
-        tabs.append(dbc.Tab(progress_form(actor, today), label="Progress report", tab_id=FORM_TABS["progress"]))
+        tabs.append(
+            dbc.Tab(progress_form(actor, today, progress), label="Progress report", tab_id=FORM_TABS["progress"])
+        )
     if can_add_delay_note(actor, member_code):
         tabs.append(dbc.Tab(delay_note_form(), label="Delay note", tab_id=FORM_TABS["delay_note"]))
     if can_record_rating(actor, member_code):

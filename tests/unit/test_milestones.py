@@ -16,7 +16,7 @@ from dashboard.web.context import AppContext
 from data_access import statuses
 from data_access.db import get_engine
 from data_access.models import Commitment, Milestone
-from data_access.recording import PermissionDenied, ValidationFailed, audit_log, update_milestone
+from data_access.recording import PermissionDenied, ValidationFailed, audit_log, record_milestone
 from layouts.commitments import DETAIL_MILESTONES_SECTION, DETAIL_RECORD_SECTION
 from tests.builders import build, report
 from tests.helpers import TEST_SECRET, text_of
@@ -74,7 +74,7 @@ def _version(engine) -> int:
 def _update(engine, actor=SOFIA, **fields):
     milestone = _milestones(engine)[fields.pop("title", "Publish the draft")]
     values = {"milestone_id": milestone.id, "action": "done", "day": "2024-02-20", "text": "", **fields}
-    return update_milestone(engine, actor, ogp_id="AL0001", expected_version=_version(engine), today=TODAY, **values)
+    return record_milestone(engine, actor, ogp_id="AL0001", expected_version=_version(engine), today=TODAY, **values)
 
 
 def test_mil001_a_rescheduled_milestone_keeps_its_first_due_date_and_the_reason(engine):
