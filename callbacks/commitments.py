@@ -15,6 +15,7 @@ from callbacks.pages import Page
 from callbacks.scope import query_scope, status_day
 from callbacks.urls import commitment_href, current_filters
 from dashboard.domain.filters import Filters
+from dashboard.domain.recordable import result_words
 from dashboard.domain.roles import Actor
 from dashboard.domain.scales import PROGRESS_SOURCES
 from dashboard.domain.search import MAX_QUERY_LENGTH, found_in, highlight, parse_query
@@ -237,7 +238,9 @@ def commitment_progress_export(ctx: AppContext, filters: Filters, pathname: str)
             "Date": [day_text(d) for d in progress["as_of"]],
             "Source": [PROGRESS_SOURCES.get(s, s) for s in progress["source"]],
             "Completion": list(progress["completion"]),
-            "Result": [r or MISSING for r in progress["result"]],
+            "Result": [
+                result_words(r, s) or MISSING for r, s in zip(progress["result"], progress["result_scale"], strict=True)
+            ],
             "Note": [n or MISSING for n in progress["note"]],
             "Evidence": [u or MISSING for u in progress["evidence_url"]],
             "Recorded by": [r or MISSING for r in progress["recorded_by"]],

@@ -38,7 +38,17 @@ ROW_COLUMNS = [
     "delay_status",  # stored status on the status day (data_access.statuses); None without a status day
     "delay_reason",
 ]
-PROGRESS_COLUMNS = ["report_id", "as_of", "source", "completion", "result", "note", "evidence_url", "recorded_by"]
+PROGRESS_COLUMNS = [
+    "report_id",
+    "as_of",
+    "source",
+    "completion",
+    "result",
+    "note",
+    "evidence_url",
+    "recorded_by",
+    "result_scale",  # dashboard.domain.recordable.RESULT_SCALES, None when not known
+]
 MILESTONE_COLUMNS = [
     "milestone_id",
     "title",
@@ -302,6 +312,7 @@ def _report_row(report: ProgressReport) -> tuple[Any, ...]:
         report.note,
         report.evidence_url,
         report.recorded_by,
+        report.result_scale,
     )
 
 

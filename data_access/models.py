@@ -24,6 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from dashboard.domain.recordable import parse_result
+
 # Where a row came from: the generated sample or a real import. The UI labels sample data.
 ORIGIN_SAMPLE = "sample"
 ORIGIN_IMPORT = "import"
@@ -197,6 +199,13 @@ def _as_of(context: Any) -> Any:
     return context.get_current_parameters()["as_of"]
 
 
+def _result_scale(context: Any) -> str | None:
+    """result_scale's default: the scale that has the result (imports, the sample, OGP's sheet give bare values)."""
+    value = context.get_current_parameters().get("result")
+    found = parse_result(value) if value else None
+    return found[1] if found else None
+
+
 class ProgressReport(Base):
     """One dated statement of a commitment's progress from one source. Append-only: never updated."""
 
@@ -217,6 +226,9 @@ class ProgressReport(Base):
     source: Mapped[str] = mapped_column(String(20))
     completion: Mapped[str] = mapped_column(String(40))  # completion scale value, or ND / NR / NA
     result: Mapped[str | None] = mapped_column(String(40))  # early results or DIOG where given
+    # Which of the two scales `result` is on (both have "Outstanding"): early_results or diog; None when a sheet
+    # or an import gave a value both scales share without saying which.
+    result_scale: Mapped[str | None] = mapped_column(String(20), default=_result_scale)
     note: Mapped[str | None] = mapped_column(Text)
     evidence_url: Mapped[str | None] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(120))

@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from dashboard.domain.recordable import EARLIEST, MAX_NOTE, MAX_URL, RECORDABLE_RATINGS
+from dashboard.domain.recordable import EARLIEST, MAX_NOTE, MAX_URL, RECORDABLE_RATINGS, parse_result
 from dashboard.domain.roles import Actor, allowed_sources, can_add_delay_note, can_record_progress, can_record_rating
 from dashboard.domain.rules import format_day, latest_completion, report_date_problem
-from dashboard.domain.scales import COMPLETION, DIOG, EARLY_RESULTS, INDICATOR_BY_ATTR, MISSING_CODES, PROGRESS_SOURCES
+from dashboard.domain.scales import COMPLETION, INDICATOR_BY_ATTR, MISSING_CODES, PROGRESS_SOURCES
 from data_access.db import bump_data_version, session_scope
 from data_access.models import ActionPlan, AuditEntry, Commitment, DelayNote, Milestone, ProgressReport
 
@@ -83,10 +83,11 @@ def validate_progress(fields: dict[str, Any], *, actor: Actor, today: dt.date) -
     if completion not in COMPLETION.values:
         errors["completion"] = f"Choose a completion level: {', '.join(COMPLETION.values)}."
     clean["completion"] = completion
-    result = _text(fields.get("result")) or None
-    if result is not None and result not in DIOG.values + EARLY_RESULTS.values:
+    raw_result = _text(fields.get("result"))
+    result = parse_result(raw_result) if raw_result else None
+    if raw_result and result is None:
         errors["result"] = "Choose an early-results or 'did it open government' value, or leave it empty."
-    clean["result"] = result
+    clean["result"], clean["result_scale"] = result if result is not None else (None, None)
     note = _text(fields.get("note")) or None
     if note is not None and len(note) > MAX_NOTE:
         errors["note"] = f"The note has {len(note):,} characters; the limit is {MAX_NOTE:,}."

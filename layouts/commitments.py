@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
+from dashboard.domain.recordable import result_words
 from dashboard.domain.rules import DelayStatus, format_day
 from dashboard.domain.scales import COMPLETION, DELAY_STATUSES, INDICATORS, MISSING_CODES, PROGRESS_SOURCES
 from layouts.components import (
@@ -490,7 +491,7 @@ def progress_table(progress: pd.DataFrame) -> Any:
                     className="text-nowrap",
                 ),
                 html.Td(r.completion),
-                html.Td(r.result or "—"),
+                html.Td(result_words(r.result, getattr(r, "result_scale", None)) or "—"),
                 html.Td(r.note or "—", className="progress-note"),
                 html.Td(_link_or_dash(r.evidence_url)),
                 html.Td(r.recorded_by or "—"),

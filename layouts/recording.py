@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from dashboard.domain.recordable import MAX_NOTE, MAX_URL, RECORDABLE_RATINGS
+from dashboard.domain.recordable import MAX_NOTE, MAX_URL, RECORDABLE_RATINGS, RESULT_SCALES
 from dashboard.domain.roles import (
     Actor,
     allowed_sources,
@@ -19,7 +19,7 @@ from dashboard.domain.roles import (
     can_record_rating,
 )
 from dashboard.domain.rules import format_day
-from dashboard.domain.scales import COMPLETION, DIOG, EARLY_RESULTS, INDICATOR_BY_ATTR, MISSING_CODES, PROGRESS_SOURCES
+from dashboard.domain.scales import COMPLETION, INDICATOR_BY_ATTR, MISSING_CODES, PROGRESS_SOURCES
 from layouts.components import export_buttons
 
 RECORD_CARD = "record-card"
@@ -105,14 +105,11 @@ def _field(label: str, control: Any, input_id: str, *, hint: str | None = None, 
 
 
 def result_options() -> list[dict[str, str]]:
-    """Optional result of a progress report: early results, then 'did it open government' (each value once)."""
+    """Optional result of a progress report: every value of early results, then of 'did it open government',
+    each with its scale ("Outstanding" is on both: the value sent names the scale, data_access stores it)."""
     options = [{"label": "None given", "value": RESULT_NONE}]
-    seen: set[str] = set()
-    for prefix, scale in (("Early results", EARLY_RESULTS), ("Did it open government", DIOG)):
-        for value in scale.values:
-            if value not in seen:
-                seen.add(value)
-                options.append({"label": f"{prefix}: {value}", "value": value})
+    for name, (prefix, scale) in RESULT_SCALES.items():
+        options += [{"label": f"{prefix}: {value}", "value": f"{name}:{value}"} for value in scale.values]
     return options
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dashboard.domain.rules import OGP_FOUNDED
+from dashboard.domain.scales import DIOG, EARLY_RESULTS, Scale
 
 MAX_NOTE = 2000  # characters of a progress note or delay note
 MAX_URL = 500  # characters of an evidence link
@@ -23,3 +24,30 @@ RECORDABLE_RATINGS = (
     "ogp_value_public_accountability",
     "ogp_value_technology",
 )
+
+
+# The two scales a progress report's result may be on. Both have "Outstanding", so the form sends
+# "<scale>:<value>" and the scale is stored with the value.
+RESULT_SCALES: dict[str, tuple[str, Scale]] = {
+    "early_results": ("Early results", EARLY_RESULTS),
+    "diog": ("Did it open government", DIOG),
+}
+
+
+def parse_result(raw: str) -> tuple[str, str | None] | None:
+    """(value, scale) of a result: "<scale>:<value>" from the form, or a bare value (imports, the API) whose
+    scale is the one that has it, None when both do; None when it is on neither scale."""
+    name, sep, value = raw.partition(":")
+    if sep and name in RESULT_SCALES:
+        return (value, name) if value in RESULT_SCALES[name][1].values else None
+    owners = [name for name, (_label, scale) in RESULT_SCALES.items() if raw in scale.values]
+    if not owners:
+        return None
+    return raw, owners[0] if len(owners) == 1 else None
+
+
+def result_words(value: str | None, scale: str | None) -> str | None:
+    """A result as people read it: "Did it open government: Outstanding" when the scale is known."""
+    if not value:
+        return None
+    return f"{RESULT_SCALES[scale][0]}: {value}" if scale in RESULT_SCALES else value

@@ -1,5 +1,6 @@
 """A wrong progress report is corrected by a report that names it: both stay in the history, the latest report
-that is not replaced counts (statuses, latest by source, the commitment page), and a report is replaced once."""
+that is not replaced counts (statuses, latest by source, the commitment page), and a report is replaced once. And a
+report's result keeps the scale it is on."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from callbacks.commitment_sections import live_sections
 from callbacks.recording import save_progress_report
+from dashboard.domain.filters import Filters
 from dashboard.domain.roles import Actor
 from dashboard.settings import Settings
 from dashboard.web.context import AppContext
@@ -19,7 +22,7 @@ from data_access.db import get_engine
 from data_access.models import Commitment, ProgressReport
 from data_access.recording import ValidationFailed, add_progress_report, audit_log
 from layouts.commitments import DETAIL_HISTORY_SECTION
-from layouts.recording import RESULT_NONE
+from layouts.recording import RESULT_NONE, result_options
 from tests.builders import build, report
 from tests.helpers import TEST_SECRET, text_of
 
@@ -142,3 +145,34 @@ def test_cor003_the_form_offers_the_reports_in_force_and_the_page_marks_the_corr
         **page,
     )
     assert plain.saved  # "nothing" corrects nothing
+
+
+def test_cor004_a_result_keeps_its_scale_so_both_outstandings_stay_apart(engine, db_url):
+    """Early results and "did it open government" both have "Outstanding": the form sends the scale with the value
+    and the page says which; a bare value from an import or the API takes the one scale that has it."""
+    options = {o["label"]: o["value"] for o in result_options()}
+    early, diog = options["Early results: Outstanding"], options["Did it open government: Outstanding"]
+    assert early != diog
+    _add_result(engine, early, as_of="2024-02-10")
+    _add_result(engine, diog, as_of="2024-02-11")
+    _add_result(engine, "Major", as_of="2024-02-12")  # only DIOG has it
+    _add_result(engine, "Outstanding", as_of="2024-02-13")  # both have it: stored without a scale, not guessed
+    progress = commitment_detail(engine, "AL0001")["progress"]
+    stored = list(zip(progress["result"], progress["result_scale"], strict=True))[-4:]
+    assert stored == [
+        ("Outstanding", "early_results"),
+        ("Outstanding", "diog"),
+        ("Major", "diog"),
+        ("Outstanding", None),
+    ]
+    ctx = AppContext(engine, Settings(secret_key=TEST_SECRET, database_url=db_url, today=TODAY.isoformat()))
+    history = text_of(live_sections(ctx, Filters(), commitment_detail(engine, "AL0001"), SOFIA)[DETAIL_HISTORY_SECTION])
+    assert "Early results: Outstanding" in history and "Did it open government: Outstanding" in history
+    with pytest.raises(ValidationFailed) as info:
+        _add_result(engine, "diog:Significant", as_of="2024-02-14")  # an early-results value sent as DIOG
+    assert "early-results" in info.value.errors["result"]
+
+
+def _add_result(engine, result: str, as_of: str) -> None:
+    fields = {"as_of": as_of, "source": "government", "completion": "Limited", "result": result}
+    add_progress_report(engine, SOFIA, ogp_id="AL0001", expected_version=_version(engine), fields=fields, today=TODAY)
