@@ -40,7 +40,7 @@ def run(url: str, n: int, label: str) -> None:
     assert client.get("/api/v1/commitments?per_page=100").status_code == 200  # the day's statuses, once
     rng = random.Random(2011)
     times, rows = [], []
-    for _ in range(n):
+    for i in range(n):
         pairs: list[tuple[str, object]] = [("per_page", 100)]
         if rng.random() < 0.4:
             pairs.append(("region", rng.choice(REGIONS)))
@@ -52,7 +52,10 @@ def run(url: str, n: int, label: str) -> None:
             pairs.append(("delay_status", rng.choice(DELAY_STATUSES)))
         pairs.append(("page", rng.choice((1, 1, 2, 3, 10))))
         started = time.perf_counter()
-        answer = client.get("/api/v1/commitments?" + urlencode(pairs))
+        # Many clients, one address each per 100 requests: the API's throttle (120 a minute per address) is
+        # part of every request timed, and never what stops the benchmark.
+        client_address = {"REMOTE_ADDR": f"10.0.{i // 100 // 250}.{i // 100 % 250 + 1}"}
+        answer = client.get("/api/v1/commitments?" + urlencode(pairs), environ_base=client_address)
         times.append((time.perf_counter() - started) * 1000)
         if answer.status_code != 200:
             raise SystemExit(f"{answer.status_code}: {answer.get_data(as_text=True)[:300]}")
