@@ -10,7 +10,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, Integer, String, cast, create_engine, event, select, update
+from sqlalchemy import Engine, Integer, String, cast, create_engine, event, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -170,3 +170,16 @@ def failure_reason(error: SQLAlchemyError) -> str:
     if isinstance(error, DBAPIError) and error.connection_invalidated or "connect" in message or "refused" in message:
         return "The database cannot be reached; try again in a minute."
     return "The database refused the change; try again, and tell the administrator if it happens again."
+
+
+BULK_LOADED = ("member", "action_plan", "commitment", "milestone", "progress_report", "commitment_search")
+
+
+def refresh_planner_statistics(engine: Engine) -> None:
+    """After a bulk load on PostgreSQL, ANALYZE at once instead of waiting for autovacuum: until it runs the
+    planner knows nothing of the new rows (a 100-row API page at scale 10 took 48 ms instead of 4 ms, scanning
+    every progress report). SQLite plans well without it: nothing to do there."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f"ANALYZE {', '.join(BULK_LOADED)}"))

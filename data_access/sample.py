@@ -17,7 +17,7 @@ from dashboard.domain.policy_areas import POLICY_AREAS
 from dashboard.domain.rules import StarFormula, is_starred, latest_completion, plan_calendar
 from data_access import models, search
 from data_access.dates import parse_ogp_date
-from data_access.db import bump_data_version, session_scope, set_meta
+from data_access.db import bump_data_version, refresh_planner_statistics, session_scope, set_meta
 from data_access.sample_members import SAMPLE_MEMBERS, SampleMember
 from data_access.sample_topics import (
     CIVIL_SOCIETY_NOTES,
@@ -141,6 +141,7 @@ def seed_sample(engine: Engine, *, scale: int = 1, seed: int = 2011, today: dt.d
         set_meta(session, "data_origin", models.ORIGIN_SAMPLE)
         set_meta(session, "sample_parameters", f"seed={seed} scale={scale} today={today.isoformat()}")
         bump_data_version(session)
+    refresh_planner_statistics(engine)
     return SeedSummary(
         members=len(rows[models.Member.__table__]),
         action_plans=len(rows[models.ActionPlan.__table__]),

@@ -14,7 +14,7 @@ from dashboard.domain.policy_areas import POLICY_AREA_COLUMNS, POLICY_AREAS
 from dashboard.domain.rules import plan_calendar
 from dashboard.domain.scales import COMPLETION, DIOG, EARLY_RESULTS
 from data_access import search
-from data_access.db import bump_data_version, session_scope, set_meta
+from data_access.db import bump_data_version, refresh_planner_statistics, session_scope, set_meta
 from data_access.models import (
     ORIGIN_IMPORT,
     ORIGIN_SAMPLE,
@@ -79,6 +79,8 @@ def import_ogp_sheet(
         set_meta(session, "data_origin", "import")
         stamp = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
         set_meta(session, "last_import", f"{stamp} {path.name}")
+    if changed:
+        refresh_planner_statistics(engine)
     return summary
 
 
