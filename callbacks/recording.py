@@ -305,30 +305,37 @@ def _page_state() -> list[State]:
     return [State(ids.URL, "pathname"), State(ids.URL, "search"), State(form.RECORD_VERSION, "data")]
 
 
-def register(app: Dash, app_ctx: AppContext) -> None:
-    """Wire the save buttons, the rating scale choice and the reload after a conflict."""
-    progress_outputs = _outputs(form.PROGRESS_FIELDS)
+def _wire_fields_form(
+    app: Dash, app_ctx: AppContext, fields: dict[str, str], save_button: str, save: Callable[..., SaveResult]
+) -> None:
+    """Wire a form whose save function takes every field of `fields` as one dict (progress, milestones)."""
+    outputs = _outputs(fields)
 
     @app.callback(
-        *progress_outputs,
-        Input(form.PROGRESS_SAVE, "n_clicks"),
+        *outputs,
+        Input(save_button, "n_clicks"),
         *_page_state(),
-        *(State(input_id, "value") for input_id in form.PROGRESS_FIELDS.values()),
-        running=[(Output(form.PROGRESS_SAVE, "disabled"), True, False)],
+        *(State(input_id, "value") for input_id in fields.values()),
+        running=[(Output(save_button, "disabled"), True, False)],
         prevent_initial_call=True,
     )
-    def _save_progress(clicks, pathname, search, version, *values):
+    def _save(clicks, pathname, search, version, *values):
         if not clicks:
-            return [no_update] * len(progress_outputs)
-        result = save_progress_report(
+            return [no_update] * len(outputs)
+        result = save(
             app_ctx,
             current_actor(),
             pathname=pathname,
             search=search,
             expected_version=version,
-            fields=dict(zip(form.PROGRESS_FIELDS, values, strict=True)),
+            fields=dict(zip(fields, values, strict=True)),
         )
-        return callback_outputs(result, form.PROGRESS_FIELDS)
+        return callback_outputs(result, fields)
+
+
+def register(app: Dash, app_ctx: AppContext) -> None:
+    """Wire the save buttons, the rating scale choice and the reload after a conflict."""
+    _wire_fields_form(app, app_ctx, form.PROGRESS_FIELDS, form.PROGRESS_SAVE, save_progress_report)
 
     note_outputs = _outputs(form.DELAY_NOTE_FIELDS)
 
@@ -348,28 +355,7 @@ def register(app: Dash, app_ctx: AppContext) -> None:
         )
         return callback_outputs(result, form.DELAY_NOTE_FIELDS)
 
-    milestone_outputs = _outputs(form.MILESTONE_FIELDS)
-
-    @app.callback(
-        *milestone_outputs,
-        Input(form.MILESTONE_SAVE, "n_clicks"),
-        *_page_state(),
-        *(State(input_id, "value") for input_id in form.MILESTONE_FIELDS.values()),
-        running=[(Output(form.MILESTONE_SAVE, "disabled"), True, False)],
-        prevent_initial_call=True,
-    )
-    def _save_milestone(clicks, pathname, search, version, *values):
-        if not clicks:
-            return [no_update] * len(milestone_outputs)
-        result = save_milestone(
-            app_ctx,
-            current_actor(),
-            pathname=pathname,
-            search=search,
-            expected_version=version,
-            fields=dict(zip(form.MILESTONE_FIELDS, values, strict=True)),
-        )
-        return callback_outputs(result, form.MILESTONE_FIELDS)
+    _wire_fields_form(app, app_ctx, form.MILESTONE_FIELDS, form.MILESTONE_SAVE, save_milestone)
 
     rating_outputs = _outputs(form.RATING_FIELDS)
 

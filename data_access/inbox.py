@@ -249,6 +249,14 @@ def _status_events(
     names: dict[int, tuple[str, str]],
 ) -> list[dict[str, Any]]:
     events = []
+    plan_names = {  # plan id -> (plan id in OGP's words, member name, member code), in one query
+        pid: (ogp_id, member, code)
+        for pid, ogp_id, member, code in session.execute(
+            select(ActionPlan.id, ActionPlan.ogp_id, Member.name, Member.code)
+            .join(Member, Member.id == ActionPlan.member_id)
+            .where(ActionPlan.id.in_(list(plans)))
+        )
+    }
     wanted = [("commitment", commitments), ("action_plan", plans)]
     for kind, scope in wanted:
         if not scope:
@@ -263,11 +271,7 @@ def _status_events(
                 ogp_id, title = names[change.entity_id]
                 subject, heading, link = ogp_id, f"{ogp_id} {title}", f"/commitments/{ogp_id}"
             else:
-                subject, member, code = session.execute(
-                    select(ActionPlan.ogp_id, Member.name, Member.code)
-                    .join(Member, Member.id == ActionPlan.member_id)
-                    .where(ActionPlan.id == change.entity_id)
-                ).one()
+                subject, member, code = plan_names[change.entity_id]
                 heading, link = f"Action plan {subject} of {member}", f"/countries/{code}"
             events.append(
                 {
